@@ -1,0 +1,52 @@
+package dev.coffre.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
+
+@Command(name = "coffre", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Mounts end-to-end encrypted storage as an ordinary drive.",
+        footer = ExitCodes.HELP,
+        subcommands = {InitCommand.class, MountCommand.class, UnmountCommand.class, StatusCommand.class,
+                PasswdCommand.class, CheckCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    public static int run(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((error, commandLine, parseResult) -> {
+            if (error instanceof CliException e) {
+                System.err.println("coffre: " + e.getMessage());
+                return e.exitCode();
+            }
+            System.err.println("coffre: " + error);
+            return ExitCodes.ERROR;
+        });
+        return cli.execute(args);
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() throws IOException {
+            Properties properties = new Properties();
+            try (InputStream in = Main.class.getResourceAsStream("/coffre.properties")) {
+                if (in != null) {
+                    properties.load(in);
+                }
+            }
+            return new String[] {"coffre " + properties.getProperty("version", "unknown")
+                    + " (vault format 1, Java " + System.getProperty("java.version") + ")"};
+        }
+    }
+}

@@ -1,0 +1,281 @@
+package dev.coffre.cli;
+
+import dev.coffre.cache.SegmentCache;
+import dev.coffre.fuse.CoffreFs;
+import dev.coffre.remote.vault.VaultRemote;
+import dev.coffre.vfs.Vfs;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+
+@Command(name = "mount", description = {"Mount a vault as a drive.",
+        "Returns once the drive is usable; the mount runs on in the background until 'coffre unmount'."},
+        footer = ExitCodes.HELP, mixinStandardHelpOptions = true)
+final class MountCommand implements java.util.concurrent.Callable<Integer> {
+    private static final Logger LOG = Logger.getLogger(MountCommand.class.getName());
+    private static final String CHILD_OK = "COFFRE-MOUNTED";
+    private static final String CHILD_ERROR = "COFFRE-ERROR";
+
+    @Parameters(arity = "1..2", paramLabel = "[REMOTE] MOUNTPOINT",
+            description = "REMOTE is local:PATH or a path (default: local:~/.local/share/coffre/vault, created on"
+                    + " first use); MOUNTPOINT is an empty folder.")
+    List<String> arguments;
+
+    @Option(names = {"-f", "--foreground"}, description = "Stay in the foreground until unmounted (logs to stderr).")
+    boolean foreground;
+
+    @Option(names = "-o", paramLabel = "OPT[,OPT...]", split = ",",
+            description = "FUSE mount options passed through (for example allow_other, ro, nonempty).")
+    List<String> options = new ArrayList<>();
+
+    @Option(names = "--cache-dir", paramLabel = "DIR", description = "Cache and staging folder (default: ~/.cache/coffre).")
+    Path cacheDir;
+
+    @Option(names = "--cache-size", paramLabel = "SIZE", converter = SizeConverter.class,
+            description = "Memory for decrypted data (default: 256M).")
+    long cacheSize = 256L << 20;
+
+    @Option(names = "--password-file", paramLabel = "FILE",
+            description = "Read the password from FILE (else $COFFRE_PASSWORD, else a prompt).")
+    Path passwordFile;
+
+    @Option(names = "--log-file", paramLabel = "FILE",
+            description = "Log file in the background (default: <cache-dir>/logs/mount-<id>.log).")
+    Path logFile;
+
+    @Option(names = "--daemon-child", hidden = true, description = "Internal: the background half of a mount.")
+    boolean daemonChild;
+
+    @Override
+    public Integer call() throws Exception {
+        RemoteSpec spec = RemoteSpec.parse(arguments.size() == 2 ? arguments.get(0) : null);
+        Path mountPoint = Path.of(arguments.get(arguments.size() - 1)).toAbsolutePath().normalize();
+        Path cache = cacheDir == null ? Dirs.cache() : cacheDir.toAbsolutePath();
+        Path log = logFile != null ? logFile.toAbsolutePath()
+                : cache.resolve("logs").resolve("mount-" + MountState.file(mountPoint).getFileName().toString()
+                .replace(".json", ".log"));
+        if (daemonChild) {
+            return serveAsChild(spec, mountPoint, cache, log);
+        }
+        Mounts.checkMountPoint(mountPoint, options);
+        byte[] password;
+        if (spec.isDefault() && !Vaults.exists(spec)) {
+            System.err.println("creating the default vault " + spec.text());
+            password = Passwords.read(passwordFile, "COFFRE_PASSWORD", "password for the new vault", true);
+            Vaults.create(spec, password, VaultRemote.DEFAULT_KDF);
+        } else {
+            password = Passwords.read(passwordFile, "COFFRE_PASSWORD", "password", false);
+        }
+        if (foreground) {
+            LogSetup.configure(null);
+            return serve(spec, password, mountPoint, cache, null, message -> System.err.println("coffre: " + message));
+        }
+        return startChild(spec, password, mountPoint, cache, log);
+    }
+
+    // ---- the background process ----
+
+    /** Starts this command again as a detached process and waits until it has mounted or failed. */
+    private int startChild(RemoteSpec spec, byte[] password, Path mountPoint, Path cache, Path log) throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new ArrayList<>();
+        if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
+            command.add("/usr/bin/setsid"); // Leave the terminal's session: closing it must not end the mount.
+        }
+        command.addAll(List.of(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "mount", "--daemon-child", "--cache-dir", cache.toString(), "--cache-size", Long.toString(cacheSize),
+                "--log-file", log.toString()));
+        for (String option : options) {
+            command.add("-o");
+            command.add(option);
+        }
+        command.add(spec.text());
+        command.add(mountPoint.toString());
+        Files.createDirectories(log.getParent());
+        Process child = new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
+        // The password travels through a pipe, never through argv or the environment.
+        try (OutputStream stdin = child.getOutputStream()) {
+            stdin.write((Base64.getEncoder().encodeToString(password) + "\n").getBytes(StandardCharsets.US_ASCII));
+        }
+        Arrays.fill(password, (byte) 0);
+        BufferedReader answer = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+        String line;
+        while ((line = answer.readLine()) != null) {
+            if (line.equals(CHILD_OK)) {
+                System.out.println("mounted " + spec.text() + " on " + mountPoint + " (log: " + log + ")");
+                return ExitCodes.OK;
+            }
+            if (line.startsWith(CHILD_ERROR + " ")) {
+                String[] parts = line.split(" ", 3);
+                System.err.println("coffre: " + parts[2]);
+                return Integer.parseInt(parts[1]);
+            }
+        }
+        child.waitFor(5, TimeUnit.SECONDS);
+        System.err.println("coffre: the mount process ended without mounting; see " + log);
+        return ExitCodes.MOUNT_FAILED;
+    }
+
+    private int serveAsChild(RemoteSpec spec, Path mountPoint, Path cache, Path log) throws IOException {
+        PrintStream parent = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+        // Nothing else may write to the parent's pipe: it goes away once we report.
+        System.setOut(new PrintStream(OutputStream.nullOutputStream()));
+        LogSetup.configure(log);
+        String encoded = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII)).readLine();
+        byte[] password = Base64.getDecoder().decode(encoded == null ? "" : encoded.trim());
+        try {
+            return serve(spec, password, mountPoint, cache, log, message -> {
+                LOG.info(message);
+                parent.println(CHILD_OK);
+                parent.close();
+            });
+        } catch (CliException e) {
+            LOG.severe(e.getMessage());
+            parent.println(CHILD_ERROR + " " + e.exitCode() + " " + e.getMessage().replace('\n', ' '));
+            parent.close();
+            return e.exitCode();
+        }
+    }
+
+    // ---- serving the filesystem ----
+
+    private int serve(RemoteSpec spec, byte[] password, Path mountPoint, Path cache, Path log,
+                      java.util.function.Consumer<String> onMounted) throws CliException, IOException {
+        Mounts.checkMountPoint(mountPoint, options);
+        VaultRemote vault = Vaults.open(spec, password);
+        Arrays.fill(password, (byte) 0);
+        SegmentCache segments = new SegmentCache(cacheSize);
+        Path staging = cache.resolve("staging").resolve(HexFormat.of().formatHex(vault.header().vaultId()));
+        clearStaging(staging);
+        Vfs vfs = new Vfs(vault, segments, staging, 4, Clock.systemUTC());
+        try {
+            vfs.load();
+        } catch (IOException e) {
+            throw Vaults.translate(e);
+        }
+        CoffreFs fs = newFs(vfs);
+        CompletableFuture<Void> unmounted = new CompletableFuture<>();
+        Thread fuseThread = new Thread(() -> {
+            try {
+                fs.mount(mountPoint, true, false, fuseOptions(spec));
+                unmounted.complete(null);
+            } catch (Throwable t) {
+                unmounted.completeExceptionally(t);
+            }
+        }, "coffre-fuse");
+        fuseThread.start();
+        try {
+            CompletableFuture.anyOf(fs.ready(), unmounted).get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            fs.umount();
+            throw new CliException(ExitCodes.MOUNT_FAILED, "could not mount " + mountPoint + ": "
+                    + (e instanceof TimeoutException ? "FUSE did not start within 60 s" : describe(cause)));
+        }
+        if (!fs.ready().isDone()) {
+            throw new CliException(ExitCodes.MOUNT_FAILED, "could not mount " + mountPoint + " (see the log)");
+        }
+        String startedAt = Instant.now().toString();
+        ScheduledExecutorService stateWriter = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "coffre-state");
+            t.setDaemon(true);
+            return t;
+        });
+        stateWriter.scheduleWithFixedDelay(() -> writeState(spec, mountPoint, log, startedAt, segments, fs),
+                0, 2, TimeUnit.SECONDS);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            // SIGTERM: unmount cleanly and give the FUSE thread time to finish.
+            fs.umount();
+            unmounted.completeOnTimeout(null, 60, TimeUnit.SECONDS).join();
+        }, "coffre-shutdown"));
+        onMounted.accept("mounted " + spec.text() + " on " + mountPoint);
+        unmounted.exceptionally(t -> null).join();
+        LOG.info("unmounted " + mountPoint + "; finishing");
+        stateWriter.shutdownNow();
+        vfs.close();
+        vault.close();
+        MountState.remove(mountPoint);
+        LOG.info("done");
+        return ExitCodes.OK;
+    }
+
+    private static CoffreFs newFs(Vfs vfs) throws CliException {
+        try {
+            return new CoffreFs(vfs);
+        } catch (Throwable e) {
+            throw new CliException(ExitCodes.MOUNT_FAILED, "cannot load libfuse 2 (" + e.getMessage()
+                    + "); install it with: apt-get install libfuse2 fuse3");
+        }
+    }
+
+    private String[] fuseOptions(RemoteSpec spec) {
+        List<String> all = new ArrayList<>(List.of(
+                "fsname=coffre:" + spec.localPath().toString().replace(',', '_'), "subtype=coffre",
+                "big_writes", "max_read=131072", "max_write=131072",
+                "use_ino", "readdir_ino", "hard_remove", "default_permissions",
+                "attr_timeout=1", "entry_timeout=1", "negative_timeout=1"));
+        all.addAll(options);
+        List<String> args = new ArrayList<>();
+        for (String option : all) {
+            args.add("-o");
+            args.add(option);
+        }
+        return args.toArray(String[]::new);
+    }
+
+    private void writeState(RemoteSpec spec, Path mountPoint, Path log, String startedAt, SegmentCache segments,
+                            CoffreFs fs) {
+        try {
+            new MountState(ProcessHandle.current().pid(), mountPoint.toString(), spec.text(), startedAt,
+                    log == null ? null : log.toString(), segments.weightedSize(), cacheSize, segments.requests(),
+                    segments.misses(), fs.integrityFailures(), Instant.now().toString()).write();
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "could not write mount state", e);
+        }
+    }
+
+    /** Staging of a previous mount is only scratch space in this version: closed files are already stored. */
+    private static void clearStaging(Path staging) throws IOException {
+        if (Files.isDirectory(staging)) {
+            try (Stream<Path> files = Files.list(staging)) {
+                for (Path file : (Iterable<Path>) files::iterator) {
+                    Files.deleteIfExists(file);
+                }
+            }
+        }
+    }
+
+    private static String describe(Throwable t) {
+        String message = t.getMessage();
+        if (t.getCause() != null && t.getCause() != t) {
+            message = message + ": " + t.getCause().getMessage();
+        }
+        return message;
+    }
+}

@@ -1,0 +1,70 @@
+package dev.coffre.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Optional;
+
+/**
+ * What a running mount tells {@code coffre status} and {@code coffre unmount}: a small JSON file per
+ * mount point in the runtime folder, owner-only, rewritten every few seconds. It holds no secret.
+ */
+public record MountState(long pid, String mountPoint, String remote, String startedAt, String logFile,
+                         long cacheBytes, long cacheLimitBytes, long segmentRequests, long segmentMisses,
+                         long integrityFailures, String updatedAt) {
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    static Path file(Path mountPoint) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest(mountPoint.toAbsolutePath().normalize().toString().getBytes(StandardCharsets.UTF_8));
+            return Dirs.runtime().resolve("mounts").resolve(HexFormat.of().formatHex(digest, 0, 8) + ".json");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    void write() throws IOException {
+        Path target = file(Path.of(mountPoint));
+        Files.createDirectories(target.getParent(),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path temp = target.resolveSibling(target.getFileName() + ".tmp");
+        Files.write(temp, JSON.writeValueAsBytes(this));
+        Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-------"));
+        Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    static Optional<MountState> read(Path mountPoint) {
+        try {
+            return Optional.of(JSON.readValue(file(mountPoint).toFile(), MountState.class));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    static void remove(Path mountPoint) {
+        try {
+            Files.deleteIfExists(file(mountPoint));
+        } catch (IOException ignored) {
+            // A stale state file is recognised by its dead pid.
+        }
+    }
+
+    boolean processAlive() {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    String toJson() throws IOException {
+        return JSON.writeValueAsString(this);
+    }
+}

@@ -1,0 +1,39 @@
+package dev.coffre.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+@Command(name = "status", description = "Show what a mounted drive is doing.",
+        footer = ExitCodes.HELP, mixinStandardHelpOptions = true)
+final class StatusCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "MOUNTPOINT")
+    Path mountPoint;
+
+    @Option(names = "--json", description = "Print JSON for scripts.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        Path target = mountPoint.toAbsolutePath().normalize();
+        MountState state = MountState.read(target).filter(MountState::processAlive)
+                .orElseThrow(() -> new CliException(ExitCodes.ERROR, target + " is not mounted by coffre"));
+        if (json) {
+            System.out.println(state.toJson());
+            return ExitCodes.OK;
+        }
+        System.out.printf("mount point:        %s%n", state.mountPoint());
+        System.out.printf("remote:             %s%n", state.remote());
+        System.out.printf("process:            %d, since %s%n", state.pid(), state.startedAt());
+        System.out.printf("cache:              %d of %d MiB%n", state.cacheBytes() >> 20, state.cacheLimitBytes() >> 20);
+        System.out.printf("segment reads:      %d (%d fetched)%n", state.segmentRequests(), state.segmentMisses());
+        System.out.printf("integrity failures: %d%n", state.integrityFailures());
+        System.out.printf("pending uploads:    none (files are stored before close returns)%n");
+        System.out.printf("safe to unmount:    yes%n");
+        System.out.printf("log:                %s%n", state.logFile());
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,82 @@
+package dev.coffre.crypto;
+
+import javax.crypto.AEADBadTagException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Encryption of one content block object (format v1, see docs/FORMAT.md).
+ *
+ * <p>A block object holds up to 4 MiB of plaintext cut into 64 KiB segments, each sealed on its own with
+ * AES-256-GCM so that a random read fetches and verifies only the segments it needs. Every block object
+ * has a fresh random id and its own key, derived from the content key and that id; the nonce is the
+ * segment index. A key therefore never seals two segments with one nonce, and no random nonce can collide.
+ * The AAD binds vault, file, block index, segment index and a last-segment flag, so swapped, reordered
+ * or truncated objects fail authentication.
+ */
+public final class BlockCipher {
+    public static final int SEGMENT_SIZE = 64 * 1024;
+    public static final int SEALED_SEGMENT_SIZE = SEGMENT_SIZE + Aead.TAG_BYTES;
+    public static final int BLOCK_ID_BYTES = 16;
+
+    private static final byte[] KEY_INFO = "coffre block key v1".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] AAD_PREFIX = "coffre segment v1".getBytes(StandardCharsets.US_ASCII);
+
+    private BlockCipher() {
+    }
+
+    /** Where one file's block lives and what it is bound to. */
+    public record BlockContext(byte[] vaultId, long fileId, long blockIndex) {
+    }
+
+    public static byte[] blockKey(byte[] contentKey, byte[] blockId) {
+        if (blockId.length != BLOCK_ID_BYTES) {
+            throw new IllegalArgumentException("block id must be " + BLOCK_ID_BYTES + " bytes");
+        }
+        return Kdf.hkdfSha256(contentKey, blockId, KEY_INFO, Aead.KEY_BYTES);
+    }
+
+    public static int segmentCount(int plaintextLength) {
+        return (plaintextLength + SEGMENT_SIZE - 1) / SEGMENT_SIZE;
+    }
+
+    public static long sealedLength(int plaintextLength) {
+        return plaintextLength + (long) segmentCount(plaintextLength) * Aead.TAG_BYTES;
+    }
+
+    /** Seals {@code length} plaintext bytes (at most one block) into the bytes of a block object. */
+    public static byte[] seal(byte[] blockKey, BlockContext context, byte[] plaintext, int offset, int length) {
+        int segments = segmentCount(length);
+        byte[] out = new byte[(int) sealedLength(length)];
+        for (int segment = 0; segment < segments; segment++) {
+            int start = segment * SEGMENT_SIZE;
+            int segmentLength = Math.min(SEGMENT_SIZE, length - start);
+            boolean last = segment == segments - 1;
+            byte[] sealed = Aead.seal(blockKey, nonce(segment), aad(context, segment, last),
+                    plaintext, offset + start, segmentLength);
+            System.arraycopy(sealed, 0, out, segment * SEALED_SEGMENT_SIZE, sealed.length);
+        }
+        return out;
+    }
+
+    /**
+     * Opens one sealed segment ({@code length} bytes of {@code sealed} from {@code offset}, tag included).
+     * {@code last} must say whether the segment is the block's final one, as the metadata records it.
+     */
+    public static byte[] openSegment(byte[] blockKey, BlockContext context, int segment, boolean last,
+                                     byte[] sealed, int offset, int length) throws AEADBadTagException {
+        return Aead.open(blockKey, nonce(segment), aad(context, segment, last), sealed, offset, length);
+    }
+
+    static byte[] nonce(int segment) {
+        return ByteBuffer.allocate(Aead.NONCE_BYTES).putInt(Aead.NONCE_BYTES - 4, segment).array();
+    }
+
+    static byte[] aad(BlockContext context, int segment, boolean last) {
+        return ByteBuffer.allocate(AAD_PREFIX.length + context.vaultId().length + 8 + 8 + 4 + 1)
+                .put(AAD_PREFIX).put(context.vaultId())
+                .putLong(context.fileId()).putLong(context.blockIndex())
+                .putInt(segment).put((byte) (last ? 1 : 0))
+                .array();
+    }
+}

@@ -1,0 +1,44 @@
+package dev.coffre.remote;
+
+import dev.coffre.store.ObjectStore;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * What the filesystem needs from where the data lives: the metadata tree (load, commit) and file content
+ * (read verified plaintext segments, upload blocks). Everything crossing this interface is plaintext;
+ * encryption and verification happen inside. Implementations are thread-safe; {@link #commit} calls are
+ * serialised by the caller.
+ */
+public interface Remote extends Closeable {
+    /** Plaintext bytes per content block: files are cut into blocks of this size. */
+    int BLOCK_SIZE = 4 * 1024 * 1024;
+    /** Plaintext bytes per segment, the unit of verified random reads. */
+    int SEGMENT_SIZE = 64 * 1024;
+
+    String describe();
+
+    /** Replays the whole tree into {@code sink}, oldest first. */
+    void load(Consumer<MetaOp> sink) throws IOException;
+
+    /** Stores one batch of operations atomically and durably. */
+    void commit(List<MetaOp> ops) throws IOException;
+
+    /** Compacts the journal when it has grown; {@code tree} lists the current tree as operations. */
+    void snapshotIfDue(Supplier<List<MetaOp>> tree) throws IOException;
+
+    /** Verified plaintext of {@code count} consecutive segments of one block, starting at {@code firstSegment}. */
+    byte[][] readSegments(long fileId, long blockIndex, BlockRef block, int firstSegment, int count) throws IOException;
+
+    /** Encrypts and stores a new block object; nothing references it until a commit does. */
+    BlockRef upload(long fileId, long blockIndex, byte[] plaintext, int offset, int length) throws IOException;
+
+    /** Deletes a block object that no committed metadata references any more. */
+    void delete(BlockRef block) throws IOException;
+
+    ObjectStore.SpaceInfo space() throws IOException;
+}

@@ -1,0 +1,303 @@
+package dev.coffre.remote.vault;
+
+import dev.coffre.crypto.Aead;
+import dev.coffre.crypto.BlockCipher;
+import dev.coffre.crypto.Kdf;
+import dev.coffre.crypto.MasterKey;
+import dev.coffre.crypto.RecordCipher;
+import dev.coffre.remote.BlockRef;
+import dev.coffre.remote.IntegrityException;
+import dev.coffre.remote.MetaOp;
+import dev.coffre.remote.Remote;
+import dev.coffre.remote.VaultException;
+import dev.coffre.store.ObjectNotFoundException;
+import dev.coffre.store.ObjectStore;
+
+import javax.crypto.AEADBadTagException;
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
+
+/**
+ * A coffre vault (format v1) on any {@link ObjectStore}: an encrypted, append-only metadata journal
+ * compacted by snapshots, and content as immutable encrypted block objects. See docs/FORMAT.md.
+ */
+public final class VaultRemote implements Remote {
+    /** A snapshot is written once this many records follow the last one. */
+    static final int SNAPSHOT_EVERY = 1000;
+    public static final Kdf.Argon2Params DEFAULT_KDF = new Kdf.Argon2Params(64 * 1024, 3, 1);
+
+    private static final Logger LOG = Logger.getLogger(VaultRemote.class.getName());
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final HexFormat HEX = HexFormat.of();
+
+    private final ObjectStore store;
+    private final VaultHeader header;
+    private final MasterKey keys;
+
+    // Guarded by "this": the journal position.
+    private long head;
+    private long lastSnapshot;
+
+    private VaultRemote(ObjectStore store, VaultHeader header, MasterKey keys) {
+        this.store = store;
+        this.header = header;
+        this.keys = keys;
+    }
+
+    /**
+     * Creates a new vault whose root directory belongs to {@code rootUid}/{@code rootGid}; fails with
+     * {@link VaultException.Reason#ALREADY_EXISTS} if the store already holds one.
+     */
+    public static void create(ObjectStore store, byte[] password, Kdf.Argon2Params kdf, MetaOp rootInode)
+            throws IOException {
+        try {
+            store.get(VaultHeader.KEY);
+            throw new VaultException(VaultException.Reason.ALREADY_EXISTS, store.describe() + " already holds a vault");
+        } catch (ObjectNotFoundException expected) {
+            // Good: nothing there yet.
+        }
+        byte[] vaultId = random(16);
+        byte[] raw = random(Aead.KEY_BYTES);
+        byte[] salt = random(16);
+        try (MasterKey master = MasterKey.of(raw, vaultId)) {
+            byte[] kek = Kdf.argon2id(password, salt, kdf, Aead.KEY_BYTES);
+            VaultHeader header = new VaultHeader(VaultHeader.VERSION, vaultId, kdf, salt,
+                    master.wrap(kek, vaultId, random(Aead.NONCE_BYTES)));
+            VaultRemote vault = new VaultRemote(store, header, master);
+            // The root directory is journal record 1; the header goes last so a vault is complete once visible.
+            vault.commit(List.of(rootInode));
+            if (!store.putIfAbsent(VaultHeader.KEY, header.toJson())) {
+                throw new VaultException(VaultException.Reason.ALREADY_EXISTS, store.describe() + " already holds a vault");
+            }
+        } finally {
+            java.util.Arrays.fill(raw, (byte) 0);
+        }
+    }
+
+    /** Opens a vault: reads the header and unwraps the master key with the password. */
+    public static VaultRemote open(ObjectStore store, byte[] password) throws IOException {
+        VaultHeader header = readHeader(store);
+        byte[] kek = Kdf.argon2id(password, header.salt(), header.kdf(), Aead.KEY_BYTES);
+        try {
+            return new VaultRemote(store, header, MasterKey.unwrap(kek, header.vaultId(), header.wrappedKey()));
+        } catch (AEADBadTagException e) {
+            throw new VaultException(VaultException.Reason.WRONG_PASSWORD,
+                    "wrong password for " + store.describe() + " (or its header was altered)");
+        } finally {
+            java.util.Arrays.fill(kek, (byte) 0);
+        }
+    }
+
+    public static VaultHeader readHeader(ObjectStore store) throws IOException {
+        try {
+            return VaultHeader.parse(store.get(VaultHeader.KEY), store.describe());
+        } catch (ObjectNotFoundException e) {
+            throw new VaultException(VaultException.Reason.NOT_FOUND,
+                    "no vault at " + store.describe() + " (create one with: coffre init " + store.describe() + ")");
+        }
+    }
+
+    /** Rewraps the master key under a new password; the only object that changes is the header. */
+    public void changePassword(byte[] newPassword, Kdf.Argon2Params kdf) throws IOException {
+        byte[] salt = random(16);
+        byte[] kek = Kdf.argon2id(newPassword, salt, kdf, Aead.KEY_BYTES);
+        try {
+            store.put(VaultHeader.KEY, header.withWrappedKey(salt, kdf,
+                    keys.wrap(kek, header.vaultId(), random(Aead.NONCE_BYTES))).toJson());
+        } finally {
+            java.util.Arrays.fill(kek, (byte) 0);
+        }
+    }
+
+    public VaultHeader header() {
+        return header;
+    }
+
+    public ObjectStore store() {
+        return store;
+    }
+
+    @Override
+    public String describe() {
+        return store.describe();
+    }
+
+    @Override
+    public synchronized void load(Consumer<MetaOp> sink) throws IOException {
+        long start = 0;
+        List<Long> snapshots = sequences(SNAPSHOTS);
+        if (!snapshots.isEmpty()) {
+            start = snapshots.stream().mapToLong(Long::longValue).max().orElseThrow();
+            String key = key(SNAPSHOTS, start);
+            openMetadata(RecordCipher.Kind.SNAPSHOT, start, key, store.get(key)).forEach(sink);
+        }
+        long sequence = start + 1;
+        while (true) {
+            String key = key(JOURNAL, sequence);
+            byte[] sealed;
+            try {
+                sealed = store.get(key);
+            } catch (ObjectNotFoundException end) {
+                break;
+            }
+            openMetadata(RecordCipher.Kind.JOURNAL, sequence, key, sealed).forEach(sink);
+            sequence++;
+        }
+        head = sequence - 1;
+        lastSnapshot = start;
+        if (head == 0) {
+            throw new IntegrityException("the journal of " + describe() + " is empty: its first record was deleted");
+        }
+        for (long later : sequences(JOURNAL)) {
+            if (later > head) {
+                throw new IntegrityException("journal record " + later + " exists but record " + (head + 1)
+                        + " is missing: records of " + describe() + " were deleted");
+            }
+        }
+    }
+
+    @Override
+    public synchronized void commit(List<MetaOp> ops) throws IOException {
+        long sequence = head + 1;
+        byte[] sealed = RecordCipher.seal(keys.metadataKey(), header.vaultId(), RecordCipher.Kind.JOURNAL, sequence,
+                MetadataCodec.encode(ops), random(Aead.NONCE_BYTES));
+        if (!store.putIfAbsent(key(JOURNAL, sequence), sealed)) {
+            throw new VaultException(VaultException.Reason.CONFLICT, "journal record " + sequence + " of "
+                    + describe() + " was written by another client; mount a vault from one place at a time");
+        }
+        head = sequence;
+    }
+
+    @Override
+    public synchronized void snapshotIfDue(Supplier<List<MetaOp>> tree) throws IOException {
+        if (head - lastSnapshot < SNAPSHOT_EVERY) {
+            return;
+        }
+        long previous = lastSnapshot;
+        store.put(key(SNAPSHOTS, head), RecordCipher.seal(keys.metadataKey(), header.vaultId(),
+                RecordCipher.Kind.SNAPSHOT, head, MetadataCodec.encode(tree.get()), random(Aead.NONCE_BYTES)));
+        lastSnapshot = head;
+        // Keep the previous snapshot and the records after it, so one damaged snapshot loses nothing.
+        for (long sequence : sequences(JOURNAL)) {
+            if (sequence <= previous) {
+                store.delete(key(JOURNAL, sequence));
+            }
+        }
+        for (long sequence : sequences(SNAPSHOTS)) {
+            if (sequence < previous) {
+                store.delete(key(SNAPSHOTS, sequence));
+            }
+        }
+        LOG.info(() -> "journal compacted at record " + head);
+    }
+
+    @Override
+    public byte[][] readSegments(long fileId, long blockIndex, BlockRef block, int firstSegment, int count)
+            throws IOException {
+        int segments = BlockCipher.segmentCount(block.length());
+        if (firstSegment < 0 || count < 1 || firstSegment + count > segments) {
+            throw new IllegalArgumentException("segments " + firstSegment + "+" + count + " outside block of "
+                    + segments);
+        }
+        long offset = (long) firstSegment * BlockCipher.SEALED_SEGMENT_SIZE;
+        int lastPlain = Math.min(block.length() - (firstSegment + count - 1) * BlockCipher.SEGMENT_SIZE,
+                BlockCipher.SEGMENT_SIZE);
+        int length = (count - 1) * BlockCipher.SEALED_SEGMENT_SIZE + lastPlain + Aead.TAG_BYTES;
+        String key = blockKey(block.id());
+        byte[] sealed;
+        try {
+            sealed = store.getRange(key, offset, length);
+        } catch (ObjectNotFoundException e) {
+            throw new IntegrityException("content object " + key + " of file " + fileId + " is missing");
+        }
+        if (sealed.length != length) {
+            throw new IntegrityException("content object " + key + " of file " + fileId + " is truncated");
+        }
+        byte[] blockKey = BlockCipher.blockKey(keys.contentKey(), HEX.parseHex(block.id()));
+        BlockCipher.BlockContext context = new BlockCipher.BlockContext(header.vaultId(), fileId, blockIndex);
+        byte[][] plain = new byte[count][];
+        for (int i = 0; i < count; i++) {
+            int segment = firstSegment + i;
+            int sealedLength = Math.min(BlockCipher.SEALED_SEGMENT_SIZE, length - i * BlockCipher.SEALED_SEGMENT_SIZE);
+            try {
+                plain[i] = BlockCipher.openSegment(blockKey, context, segment, segment == segments - 1,
+                        sealed, i * BlockCipher.SEALED_SEGMENT_SIZE, sealedLength);
+            } catch (AEADBadTagException e) {
+                throw new IntegrityException("content object " + key + " (file " + fileId + ", block " + blockIndex
+                        + ", segment " + segment + ") failed authentication: altered, swapped or truncated");
+            }
+        }
+        return plain;
+    }
+
+    @Override
+    public BlockRef upload(long fileId, long blockIndex, byte[] plaintext, int offset, int length) throws IOException {
+        byte[] id = random(BlockCipher.BLOCK_ID_BYTES);
+        byte[] sealed = BlockCipher.seal(BlockCipher.blockKey(keys.contentKey(), id),
+                new BlockCipher.BlockContext(header.vaultId(), fileId, blockIndex), plaintext, offset, length);
+        BlockRef block = new BlockRef(HEX.formatHex(id), length);
+        store.put(blockKey(block.id()), sealed);
+        return block;
+    }
+
+    @Override
+    public void delete(BlockRef block) throws IOException {
+        store.delete(blockKey(block.id()));
+    }
+
+    @Override
+    public ObjectStore.SpaceInfo space() throws IOException {
+        return store.space();
+    }
+
+    @Override
+    public void close() throws IOException {
+        keys.close();
+        store.close();
+    }
+
+    // ---- object names (docs/FORMAT.md, "Objects") ----
+
+    static final String JOURNAL = "journal/";
+    static final String SNAPSHOTS = "snapshots/";
+    static final String BLOCKS = "blocks/";
+
+    static String key(String folder, long sequence) {
+        return folder + String.format("%016d", sequence);
+    }
+
+    static String blockKey(String id) {
+        return BLOCKS + id.substring(0, 2) + "/" + id;
+    }
+
+    private List<Long> sequences(String folder) throws IOException {
+        return store.list(folder).stream()
+                .map(k -> k.substring(folder.length()))
+                .filter(s -> s.length() == 16 && s.chars().allMatch(Character::isDigit))
+                .map(Long::parseLong)
+                .toList();
+    }
+
+    private List<MetaOp> openMetadata(RecordCipher.Kind kind, long sequence, String key, byte[] sealed)
+            throws IOException {
+        byte[] plain;
+        try {
+            plain = RecordCipher.open(keys.metadataKey(), header.vaultId(), kind, sequence, sealed);
+        } catch (AEADBadTagException e) {
+            throw new IntegrityException("metadata object " + key + " failed authentication: altered, replayed or"
+                    + " moved");
+        }
+        return MetadataCodec.decode(plain);
+    }
+
+    private static byte[] random(int bytes) {
+        byte[] out = new byte[bytes];
+        RANDOM.nextBytes(out);
+        return out;
+    }
+}

@@ -1,0 +1,46 @@
+package dev.coffre.store;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * A flat namespace of immutable-ish objects: the only thing coffre asks of a storage service.
+ * Keys are ASCII paths such as {@code journal/0000000000000001}; implementations must be thread-safe.
+ */
+public interface ObjectStore extends Closeable {
+
+    /** Whole object; {@link ObjectNotFoundException} when absent. */
+    byte[] get(String key) throws IOException;
+
+    /**
+     * Up to {@code length} bytes from {@code offset}; fewer only when the object ends first (a truncated
+     * object shows up here as a short answer, which callers must treat as corruption).
+     */
+    byte[] getRange(String key, long offset, int length) throws IOException;
+
+    /** Creates or replaces atomically: readers see the old or the new object, never a part. */
+    void put(String key, byte[] data) throws IOException;
+
+    /** Creates atomically only when absent; returns false, changing nothing, when the key exists. */
+    boolean putIfAbsent(String key, byte[] data) throws IOException;
+
+    /** Keys that start with {@code prefix}, in no particular order. */
+    List<String> list(String prefix) throws IOException;
+
+    /** Deletes; deleting an absent key is not an error. */
+    void delete(String key) throws IOException;
+
+    /** Space the store reports, for {@code statfs}; unknown sizes are reported as very large. */
+    SpaceInfo space() throws IOException;
+
+    /** A short human-readable name for messages, never containing a secret. */
+    String describe();
+
+    record SpaceInfo(long totalBytes, long freeBytes) {
+    }
+
+    @Override
+    default void close() throws IOException {
+    }
+}

@@ -1,0 +1,7 @@
+package dev.coffre.vfs;
+
+import dev.coffre.io.OpenFile;
+
+/** One open() of a regular file: cheap, many per {@link OpenFile}. */
+record FileHandle(long id, long ino, OpenFile file, boolean writable) {
+}

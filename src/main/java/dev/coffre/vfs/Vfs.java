@@ -1,0 +1,745 @@
+package dev.coffre.vfs;
+
+import dev.coffre.cache.SegmentCache;
+import dev.coffre.io.ContentCommitter;
+import dev.coffre.io.OpenFile;
+import dev.coffre.remote.BlockRef;
+import dev.coffre.remote.IntegrityException;
+import dev.coffre.remote.MetaOp;
+import dev.coffre.remote.NodeType;
+import dev.coffre.remote.Remote;
+import dev.coffre.store.ObjectStore;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The filesystem: POSIX operations by path (as libfuse's high-level API calls them) and by handle.
+ *
+ * <p>Every metadata change follows one path: check under the tree lock, {@link Remote#commit} the
+ * operations, then apply the same operations to the in-memory {@link Tree}. A failed commit changes
+ * nothing. File content goes through {@link OpenFile}, one per open inode.
+ *
+ * <p>Locking: {@code treeLock} guards the tree. Lock order: OpenFile lock before tree lock; code holding
+ * the tree lock never takes an OpenFile lock. {@code openFiles} (its monitor) guards handle counts.
+ */
+public final class Vfs implements ContentCommitter, AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Vfs.class.getName());
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final int XATTR_CREATE = 1;
+    private static final int XATTR_REPLACE = 2;
+    private static final int XATTR_VALUE_MAX = 64 * 1024;
+    private static final int O_ACCMODE = 3;
+    private static final int O_RDONLY = 0;
+
+    // Immutable.
+    private final Remote remote;
+    private final SegmentCache cache;
+    private final Path stagingDir;
+    private final Clock clock;
+    private final ExecutorService uploads;
+
+    private final ReentrantReadWriteLock treeLock = new ReentrantReadWriteLock();
+    private final Tree tree = new Tree();
+
+    private final AtomicLong handleIds = new AtomicLong();
+    private final Map<Long, FileHandle> handles = new ConcurrentHashMap<>();
+    // Guarded by its own monitor.
+    private final Map<Long, OpenEntry> openFiles = new HashMap<>();
+
+    private static final class OpenEntry {
+        final OpenFile file;
+        int handles;
+
+        OpenEntry(OpenFile file) {
+            this.file = file;
+        }
+    }
+
+    public Vfs(Remote remote, SegmentCache cache, Path stagingDir, int uploadThreads, Clock clock) {
+        this.remote = remote;
+        this.cache = cache;
+        this.stagingDir = stagingDir;
+        this.clock = clock;
+        this.uploads = Executors.newFixedThreadPool(uploadThreads, r -> {
+            Thread t = new Thread(r, "coffre-upload");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Loads the tree from the remote. */
+    public void load() throws IOException {
+        treeLock.writeLock().lock();
+        try {
+            List<IntegrityException> failures = new ArrayList<>();
+            remote.load(op -> {
+                try {
+                    tree.apply(op);
+                } catch (IntegrityException e) {
+                    failures.add(e);
+                }
+            });
+            if (!failures.isEmpty()) {
+                throw failures.get(0);
+            }
+            tree.root();
+            tree.dropOrphans();
+        } finally {
+            treeLock.writeLock().unlock();
+        }
+    }
+
+    /** The metadata operation that creates the root directory of a new vault. */
+    public static MetaOp rootDirectory(int uid, int gid, long nowNanos) {
+        return MetaOp.inode(new dev.coffre.remote.InodeRecord(Tree.ROOT, NodeType.DIRECTORY, 0755, uid, gid, 0, 0,
+                nowNanos, nowNanos, nowNanos, null, null, null));
+    }
+
+    // ---- attributes and lookups ----
+
+    public Attributes getattr(String path) throws IOException {
+        treeLock.readLock().lock();
+        try {
+            return withOpenState(tree.resolve(path).attributes());
+        } finally {
+            treeLock.readLock().unlock();
+        }
+    }
+
+    public Attributes getattr(long fh) throws IOException {
+        FileHandle handle = handle(fh);
+        treeLock.readLock().lock();
+        try {
+            Inode inode = tree.get(handle.ino());
+            if (inode == null) {
+                throw new FsException(FsError.BAD_HANDLE, "file handle " + fh + " has no inode");
+            }
+            return withOpenState(inode.attributes());
+        } finally {
+            treeLock.readLock().unlock();
+        }
+    }
+
+    /** A directory entry with the attributes readdir reports. */
+    public record DirEntry(String name, Attributes attributes) {
+    }
+
+    public List<DirEntry> readdir(String path) throws IOException {
+        treeLock.readLock().lock();
+        try {
+            Inode dir = tree.resolve(path);
+            if (!dir.isDirectory()) {
+                throw new FsException(FsError.NOT_DIRECTORY, "not a directory: " + path);
+            }
+            List<DirEntry> entries = new ArrayList<>(dir.children.size() + 2);
+            entries.add(new DirEntry(".", dir.attributes()));
+            entries.add(new DirEntry("..", tree.get(dir.parent).attributes()));
+            for (Map.Entry<String, Long> child : dir.children.entrySet()) {
+                Inode inode = tree.get(child.getValue());
+                if (inode != null) {
+                    entries.add(new DirEntry(child.getKey(), withOpenState(inode.attributes())));
+                }
+            }
+            return entries;
+        } finally {
+            treeLock.readLock().unlock();
+        }
+    }
+
+    public String readlink(String path) throws IOException {
+        treeLock.readLock().lock();
+        try {
+            Inode inode = tree.resolve(path);
+            if (inode.type != NodeType.SYMLINK) {
+                throw new FsException(FsError.INVALID, "not a symbolic link: " + path);
+            }
+            return inode.target;
+        } finally {
+            treeLock.readLock().unlock();
+        }
+    }
+
+    public record FsStats(long totalBytes, long freeBytes, long files, int nameMax) {
+    }
+
+    public FsStats statfs() throws IOException {
+        ObjectStore.SpaceInfo space = remote.space();
+        treeLock.readLock().lock();
+        try {
+            return new FsStats(space.totalBytes(), space.freeBytes(), tree.size(), Tree.NAME_MAX);
+        } finally {
+            treeLock.readLock().unlock();
+        }
+    }
+
+    // ---- creating and removing names ----
+
+    public void mkdir(String path, int mode, int uid, int gid) throws IOException {
+        createNode(path, NodeType.DIRECTORY, mode, uid, gid, 0, null);
+    }
+
+    public void mknod(String path, int fullMode, long rdev, int uid, int gid) throws IOException {
+        createNode(path, NodeType.ofModeBits(fullMode), fullMode & 07777, uid, gid, rdev, null);
+    }
+
+    public void symlink(String target, String path, int uid, int gid) throws IOException {
+        createNode(path, NodeType.SYMLINK, 0777, uid, gid, 0, target);
+    }
+
+    /** Creates a regular file and opens it; returns the handle. */
+    public long create(String path, int mode, int uid, int gid, int flags) throws IOException {
+        long ino = createNode(path, NodeType.FILE, mode, uid, gid, 0, null);
+        return openInode(ino, flags);
+    }
+
+    private long createNode(String path, NodeType type, int mode, int uid, int gid, long rdev, String target)
+            throws IOException {
+        treeLock.writeLock().lock();
+        try {
+            Tree.Entry entry = tree.resolveParent(path);
+            if (entry.inode() != null) {
+                throw new FsException(FsError.EXISTS, "already exists: " + path);
+            }
+            Inode dir = entry.dir();
+            long now = now();
+            int groupId = gid;
+            int permissions = mode & 07777;
+            if ((dir.mode & 02000) != 0) {
+                // Set-group-ID directory: new entries take its group, new directories keep the bit.
+                groupId = dir.gid;
+                if (type == NodeType.DIRECTORY) {
+                    permissions |= 02000;
+                }
+            }
+            long ino = newInodeNumber();
+            long size = target == null ? 0 : target.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            commit(List.of(
+                    MetaOp.inode(new dev.coffre.remote.InodeRecord(ino, type, permissions, uid, groupId, rdev, size,
+                            now, now, now, target, type == NodeType.FILE ? List.of() : null, null)),
+                    MetaOp.link(dir.ino, entry.name(), ino),
+                    touched(dir, now)));
+            return ino;
+        } finally {
+            treeLock.writeLock().unlock();
+        }
+    }
+
+    public void link(String existingPath, String newPath) throws IOException {
+        treeLock.writeLock().lock();
+        try {
+            Inode inode = tree.resolve(existingPath);
+            if (inode.isDirectory()) {
+                throw new FsException(FsError.NOT_PERMITTED, "hard links to directories are not allowed");
+            }
+            Tree.Entry entry = tree.resolveParent(newPath);
+            if (entry.inode() != null) {
+                throw new FsException(FsError.EXISTS, "already exists: " + newPath);
+            }
+            long now = now();
+            commit(List.of(MetaOp.link(entry.dir().ino, entry.name(), inode.ino), changed(inode, now),
+                    touched(entry.dir(), now)));
+        } finally {
+            treeLock.writeLock().unlock();
+        }
+    }
+
+    public void unlink(String path) throws IOException {
+        List<BlockRef> garbage;
+        treeLock.writeLock().lock();
+        try {
+            Tree.Entry entry = existingEntry(path);
+            if (entry.inode().isDirectory()) {
+                throw new FsException(FsError.IS_DIRECTORY, "is a directory: " + path);
+            }
+            long now = now();
+            List<MetaOp> ops = new ArrayList<>();
+            ops.add(MetaOp.unlink(entry.dir().ino, entry.name()));
+            ops.add(touched(entry.dir(), now));
+            garbage = dropName(entry.inode(), now, ops);
+            commit(ops);
+        } finally {
+            treeLock.writeLock().unlock();
+        }
+        deleteQuietly(garbage);
+    }
+
+    public void rmdir(String path) throws IOException {
+        treeLock.writeLock().lock();
+        try {
+            Tree.Entry entry = existingEntry(path);
+            Inode dir = entry.inode();
+            if (!dir.isDirectory()) {
+                throw new FsException(FsError.NOT_DIRECTORY, "not a directory: " + path);
+            }
+            if (!dir.children.isEmpty()) {
+                throw new FsException(FsError.NOT_EMPTY, "directory not empty: " + path);
+            }
+            commit(List.of(MetaOp.unlink(entry.dir().ino, entry.name()), MetaOp.forget(dir.ino),
+                    touched(entry.dir(), now())));
+        } finally {
+            treeLock.writeLock().unlock();
+        }
+    }
+
+    /** rename(2) semantics, including atomic replacement of the target. */
+    public void rename(String from, String to) throws IOException {
+        List<BlockRef> garbage = List.of();
+        treeLock.writeLock().lock();
+        try {
+            Tree.Entry source = existingEntry(from);
+            Tree.Entry target = tree.resolveParent(to);
+            Inode moving = source.inode();
+            Inode replaced = target.inode();
+            if (replaced != null && replaced.ino == moving.ino) {
+                return; // Same file (same name or two hard links): POSIX says do nothing.
+            }
+            if (moving.isDirectory() && tree.isAncestorOrSelf(moving, target.dir())) {
+                throw new FsException(FsError.INVALID, "cannot move a directory into itself: " + from + " -> " + to);
+            }
+            if (replaced != null) {
+                if (moving.isDirectory() && !replaced.isDirectory()) {
+                    throw new FsException(FsError.NOT_DIRECTORY, "cannot replace a file with a directory: " + to);
+                }
+                if (!moving.isDirectory() && replaced.isDirectory()) {
+                    throw new FsException(FsError.IS_DIRECTORY, "cannot replace a directory with a file: " + to);
+                }
+                if (replaced.isDirectory() && !replaced.children.isEmpty()) {
+                    throw new FsException(FsError.NOT_EMPTY, "directory not empty: " + to);
+                }
+            }
+            long now = now();
+            List<MetaOp> ops = new ArrayList<>();
+            ops.add(MetaOp.unlink(source.dir().ino, source.name()));
+            ops.add(MetaOp.link(target.dir().ino, target.name(), moving.ino));
+            ops.add(changed(moving, now));
+            ops.add(touched(source.dir(), now));
+            if (target.dir().ino != source.dir().ino) {
+                ops.add(touched(target.dir(), now));
+            }
+            if (replaced != null) {
+                if (replaced.isDirectory()) {
+                    ops.add(MetaOp.forget(replaced.ino));
+                } else {
+                    garbage = dropName(replaced, now, ops);
+                }
+            }
+            commit(ops);
+        } finally {
+            treeLock.writeLock().unlock();
+        }
+        deleteQuietly(garbage);
+    }
+
+    /**
+     * Adds the operations for one name less pointing at {@code inode}; returns the block objects to delete
+     * after the commit when that was its last name and no handle keeps it alive.
+     */
+    private List<BlockRef> dropName(Inode inode, long now, List<MetaOp> ops) {
+        if (inode.links > 1) {
+            ops.add(changed(inode, now));
+            return List.of();
+        }
+        synchronized (openFiles) {
+            if (openFiles.containsKey(inode.ino)) {
+                return List.of(); // Still open: forgotten when the last handle closes.
+            }
+        }
+        ops.add(MetaOp.forget(inode.ino));
+        return inode.blocks.stream().filter(b -> b != null).toList();
+    }
+
+    // ---- attributes ----
+
+    public void chmod(String path, int mode) throws IOException {
+        updateInode(path, inode -> inode.mode = mode & 07777);
+    }
+
+    /** uid or gid of -1 leaves that id unchanged. */
+    public void chown(String path, int uid, int gid) throws IOException {
+        updateInode(path, inode -> {
+            if (uid != -1) {
+                inode.uid = uid;
+            }
+            if (gid != -1) {
+                inode.gid = gid;
+            }
+        });
+    }
+
+    /** Sets times in nanoseconds; null leaves a time unchanged. */
+    public void utimens(String path, Long atime, Long mtime) throws IOException {
+        long ino = updateInode(path, inode -> {
+            if (atime != null) {
+                inode.atime = atime;
+            }
+            if (mtime != null) {
+                inode.mtime = mtime;
+            }
+        });
+        if (mtime != null) {
+            OpenFile open = openFile(ino);
+            if (open != null) {
+                open.clearPendingMtime();
+            }
+        }
+    }
+
+    public void setxattr(String path, String name, byte[] value, int flags) throws IOException {
+        checkXattrName(name);
+        if (value.length > XATTR_VALUE_MAX) {
+            throw new FsException(FsError.TOO_BIG, "extended attribute value larger than 64 KiB");
+        }
+        updateInode(path, inode -> {
+            boolean exists = inode.xattrs.containsKey(name);
+            if ((flags & XATTR_CREATE) != 0 && exists) {
+                throw new FsException(FsError.EXISTS, "attribute exists: " + name);
+            }
+            if ((flags & XATTR_REPLACE) != 0 && !exists) {
+                throw new FsException(FsError.NO_ATTRIBUTE, "no such attribute: " + name);
+            }
+            inode.xattrs.put(name, value.clone());
+        });
+    }
+
+    public byte[] getxattr(String path, String name) throws IOException {
+        treeLock.readLock().lock();
+        try {
+            byte[] value = tree.resolve(path).xattrs.get(name);
+            if (value == null) {
+                throw new FsException(FsError.NO_ATTRIBUTE, "no such attribute: " + name);
+            }
+            return value;
+        } finally {
+            treeLock.readLock().unlock();
+        }
+    }
+
+    public List<String> listxattr(String path) throws IOException {
+        treeLock.readLock().lock();
+        try {
+            return new ArrayList<>(tree.resolve(path).xattrs.keySet());
+        } finally {
+            treeLock.readLock().unlock();
+        }
+    }
+
+    public void removexattr(String path, String name) throws IOException {
+        updateInode(path, inode -> {
+            if (inode.xattrs.remove(name) == null) {
+                throw new FsException(FsError.NO_ATTRIBUTE, "no such attribute: " + name);
+            }
+        });
+    }
+
+    private static void checkXattrName(String name) throws FsException {
+        if (name.isEmpty() || name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > Tree.NAME_MAX) {
+            throw new FsException(FsError.RANGE, "invalid extended attribute name");
+        }
+        if (name.startsWith("system.")) {
+            // POSIX ACLs would need kernel support that libfuse 2 does not give: refuse rather than pretend.
+            throw new FsException(FsError.NOT_SUPPORTED, "system.* attributes (ACLs) are not supported");
+        }
+    }
+
+    @FunctionalInterface
+    private interface InodeChange {
+        void apply(Inode inode) throws FsException;
+    }
+
+    /**
+     * Changes an inode's attributes: the change runs on a scratch copy of the record, is committed, and only
+     * then reaches the tree. Returns the inode number.
+     */
+    private long updateInode(String path, InodeChange change) throws IOException {
+        treeLock.writeLock().lock();
+        try {
+            Inode inode = tree.resolve(path);
+            Inode scratch = new Inode(inode.ino, inode.type);
+            scratch.update(inode.toRecord());
+            change.apply(scratch);
+            scratch.ctime = now();
+            commit(List.of(MetaOp.inode(scratch.toRecord())));
+            return inode.ino;
+        } finally {
+            treeLock.writeLock().unlock();
+        }
+    }
+
+    // ---- content ----
+
+    public long open(String path, int flags) throws IOException {
+        long ino;
+        treeLock.readLock().lock();
+        try {
+            Inode inode = tree.resolve(path);
+            if (inode.isDirectory()) {
+                throw new FsException(FsError.IS_DIRECTORY, "is a directory: " + path);
+            }
+            if (inode.type != NodeType.FILE) {
+                throw new FsException(FsError.NOT_SUPPORTED, "only regular files can be opened here: " + path);
+            }
+            ino = inode.ino;
+        } finally {
+            treeLock.readLock().unlock();
+        }
+        return openInode(ino, flags);
+    }
+
+    private long openInode(long ino, int flags) throws IOException {
+        OpenFile file;
+        synchronized (openFiles) {
+            OpenEntry entry = openFiles.get(ino);
+            if (entry == null) {
+                entry = new OpenEntry(newOpenFile(ino));
+                openFiles.put(ino, entry);
+            }
+            entry.handles++;
+            file = entry.file;
+        }
+        long id = handleIds.incrementAndGet();
+        handles.put(id, new FileHandle(id, ino, file, (flags & O_ACCMODE) != O_RDONLY));
+        return id;
+    }
+
+    private OpenFile newOpenFile(long ino) throws FsException {
+        treeLock.readLock().lock();
+        try {
+            Inode inode = tree.get(ino);
+            if (inode == null) {
+                throw new FsException(FsError.NOT_FOUND, "file was deleted");
+            }
+            return new OpenFile(ino, inode.size, inode.blocks, remote, cache, this, stagingDir, uploads);
+        } finally {
+            treeLock.readLock().unlock();
+        }
+    }
+
+    public int read(long fh, long offset, byte[] dst, int length) throws IOException {
+        return handle(fh).file().read(offset, dst, 0, length);
+    }
+
+    public void write(long fh, long offset, byte[] src, int length) throws IOException {
+        FileHandle handle = handle(fh);
+        if (!handle.writable()) {
+            throw new FsException(FsError.BAD_HANDLE, "file not open for writing");
+        }
+        handle.file().write(offset, src, 0, length, now());
+    }
+
+    public void truncate(String path, long size) throws IOException {
+        long fh = open(path, 2);
+        try {
+            ftruncate(fh, size);
+        } finally {
+            release(fh);
+        }
+    }
+
+    public void ftruncate(long fh, long size) throws IOException {
+        if (size < 0) {
+            throw new FsException(FsError.INVALID, "negative size");
+        }
+        handle(fh).file().truncate(size, now());
+    }
+
+    /** close(2) of one descriptor and fsync(2): both return once content and metadata are committed. */
+    public void flush(long fh) throws IOException {
+        handle(fh).file().flush();
+    }
+
+    public void release(long fh) throws IOException {
+        FileHandle handle = handles.remove(fh);
+        if (handle == null) {
+            throw new FsException(FsError.BAD_HANDLE, "unknown file handle " + fh);
+        }
+        try {
+            handle.file().flush();
+        } finally {
+            boolean last;
+            synchronized (openFiles) {
+                OpenEntry entry = openFiles.get(handle.ino());
+                last = --entry.handles == 0;
+                if (last) {
+                    openFiles.remove(handle.ino());
+                }
+            }
+            if (last) {
+                List<BlockRef> blocks = handle.file().close();
+                forgetIfOrphan(handle.ino(), blocks);
+            }
+        }
+    }
+
+    /** A file deleted while open dies with its last handle. */
+    private void forgetIfOrphan(long ino, List<BlockRef> blocks) throws IOException {
+        treeLock.writeLock().lock();
+        try {
+            Inode inode = tree.get(ino);
+            if (inode == null || inode.links > 0) {
+                return;
+            }
+            commit(List.of(MetaOp.forget(ino)));
+        } finally {
+            treeLock.writeLock().unlock();
+        }
+        deleteQuietly(blocks);
+    }
+
+    @Override
+    public boolean commitContent(long ino, long size, List<BlockRef> blocks, Long mtime) throws IOException {
+        treeLock.writeLock().lock();
+        try {
+            Inode inode = tree.get(ino);
+            if (inode == null || inode.links == 0) {
+                return false;
+            }
+            Inode scratch = new Inode(inode.ino, inode.type);
+            scratch.update(inode.toRecord());
+            scratch.size = size;
+            scratch.blocks = blocks;
+            long now = now();
+            if (mtime != null) {
+                scratch.mtime = mtime;
+                scratch.ctime = now;
+            }
+            commit(List.of(MetaOp.inode(scratch.toRecord())));
+            return true;
+        } finally {
+            treeLock.writeLock().unlock();
+        }
+    }
+
+    // ---- helpers ----
+
+    private FileHandle handle(long fh) throws FsException {
+        FileHandle handle = handles.get(fh);
+        if (handle == null) {
+            throw new FsException(FsError.BAD_HANDLE, "unknown file handle " + fh);
+        }
+        return handle;
+    }
+
+    private OpenFile openFile(long ino) {
+        synchronized (openFiles) {
+            OpenEntry entry = openFiles.get(ino);
+            return entry == null ? null : entry.file;
+        }
+    }
+
+    /** Size and mtime of a file with unflushed writes are those of its open state. */
+    private Attributes withOpenState(Attributes attributes) {
+        if (attributes.type() != NodeType.FILE) {
+            return attributes;
+        }
+        OpenFile open = openFile(attributes.ino());
+        if (open == null) {
+            return attributes;
+        }
+        Long pending = open.pendingMtime();
+        long mtime = pending == null ? attributes.mtime() : pending;
+        return new Attributes(attributes.ino(), attributes.type(), attributes.mode(), attributes.nlink(),
+                attributes.uid(), attributes.gid(), attributes.rdev(), open.size(), attributes.atime(), mtime,
+                pending == null ? attributes.ctime() : Math.max(pending, attributes.ctime()));
+    }
+
+    private Tree.Entry existingEntry(String path) throws FsException {
+        Tree.Entry entry = tree.resolveParent(path);
+        if (entry.inode() == null) {
+            throw new FsException(FsError.NOT_FOUND, "no such file: " + path);
+        }
+        return entry;
+    }
+
+    /** The operation that records a directory's new mtime and ctime. */
+    private static MetaOp touched(Inode dir, long now) {
+        Inode scratch = new Inode(dir.ino, dir.type);
+        scratch.update(dir.toRecord());
+        scratch.mtime = now;
+        scratch.ctime = now;
+        return MetaOp.inode(scratch.toRecord());
+    }
+
+    /** The operation that records an inode's new ctime. */
+    private static MetaOp changed(Inode inode, long now) {
+        Inode scratch = new Inode(inode.ino, inode.type);
+        scratch.update(inode.toRecord());
+        scratch.ctime = now;
+        return MetaOp.inode(scratch.toRecord());
+    }
+
+    /** Commits, then applies to the tree; callers hold the tree write lock. */
+    private void commit(List<MetaOp> ops) throws IOException {
+        remote.commit(ops);
+        for (MetaOp op : ops) {
+            tree.apply(op);
+        }
+        remote.snapshotIfDue(tree::asOps);
+    }
+
+    private long newInodeNumber() {
+        // Random numbers need no coordination between clients; 1 is the root.
+        long ino;
+        do {
+            ino = RANDOM.nextLong() & Long.MAX_VALUE;
+        } while (ino <= Tree.ROOT || tree.get(ino) != null);
+        return ino;
+    }
+
+    private long now() {
+        Instant now = clock.instant();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+
+    public long nowNanos() {
+        return now();
+    }
+
+    private void deleteQuietly(List<BlockRef> blocks) {
+        for (BlockRef block : blocks) {
+            try {
+                remote.delete(block);
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "could not delete unreferenced block object " + block.id(), e);
+            }
+        }
+    }
+
+    /** Flushes every open file (unmount while handles are still open) and stops the upload threads. */
+    @Override
+    public void close() {
+        List<OpenFile> open;
+        synchronized (openFiles) {
+            open = openFiles.values().stream().map(e -> e.file).toList();
+        }
+        for (OpenFile file : open) {
+            try {
+                file.flush();
+            } catch (IOException e) {
+                LOG.log(Level.SEVERE, "could not save a file that was still open at unmount", e);
+            }
+            file.close();
+        }
+        uploads.shutdown();
+        try {
+            uploads.awaitTermination(1, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
