@@ -37,6 +37,8 @@ final class LogSetup {
         handler.setLevel(Level.INFO);
         root.addHandler(handler);
         root.setLevel(Level.INFO);
+        // Caffeine logs every failed load; coffre reports those failures itself, once.
+        Logger.getLogger("com.github.benmanes.caffeine").setLevel(Level.SEVERE);
     }
 
     private static final class OneLine extends Formatter {

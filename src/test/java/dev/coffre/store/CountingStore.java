@@ -1,0 +1,70 @@
+package dev.coffre.store;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Passes every call to a real store and counts what crosses it (not a mock: the data is really stored). */
+public final class CountingStore implements ObjectStore {
+    private final ObjectStore inner;
+    public final AtomicLong rangeReads = new AtomicLong();
+    public final AtomicLong bytesRead = new AtomicLong();
+    public final AtomicLong puts = new AtomicLong();
+
+    public CountingStore(ObjectStore inner) {
+        this.inner = inner;
+    }
+
+    @Override
+    public byte[] get(String key) throws IOException {
+        byte[] data = inner.get(key);
+        bytesRead.addAndGet(data.length);
+        return data;
+    }
+
+    @Override
+    public byte[] getRange(String key, long offset, int length) throws IOException {
+        byte[] data = inner.getRange(key, offset, length);
+        rangeReads.incrementAndGet();
+        bytesRead.addAndGet(data.length);
+        return data;
+    }
+
+    @Override
+    public void put(String key, byte[] data) throws IOException {
+        puts.incrementAndGet();
+        inner.put(key, data);
+    }
+
+    @Override
+    public boolean putIfAbsent(String key, byte[] data) throws IOException {
+        puts.incrementAndGet();
+        return inner.putIfAbsent(key, data);
+    }
+
+    @Override
+    public List<String> list(String prefix) throws IOException {
+        return inner.list(prefix);
+    }
+
+    @Override
+    public void delete(String key) throws IOException {
+        inner.delete(key);
+    }
+
+    @Override
+    public SpaceInfo space() throws IOException {
+        return inner.space();
+    }
+
+    @Override
+    public String describe() {
+        return inner.describe();
+    }
+
+    public void reset() {
+        rangeReads.set(0);
+        bytesRead.set(0);
+        puts.set(0);
+    }
+}
