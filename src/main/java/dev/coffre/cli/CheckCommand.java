@@ -26,6 +26,9 @@ final class CheckCommand implements Callable<Integer> {
         VaultChecker.Report report;
         try (VaultRemote vault = Vaults.open(spec, password)) {
             report = VaultChecker.check(vault, line -> { });
+            if (report.healthy()) {
+                SeenHeads.verify(vault);
+            }
         } catch (java.io.IOException e) {
             throw Vaults.translate(e);
         }

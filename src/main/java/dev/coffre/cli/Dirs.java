@@ -27,6 +27,11 @@ public final class Dirs {
         return xdg("XDG_CACHE_HOME", ".cache").resolve("coffre");
     }
 
+    /** What this machine remembers about vaults: {@code $XDG_STATE_HOME/coffre}. */
+    public static Path state() {
+        return xdg("XDG_STATE_HOME", ".local/state").resolve("coffre");
+    }
+
     /** State of running mounts: {@code $XDG_RUNTIME_DIR/coffre}, else under the cache folder. */
     public static Path runtime() {
         String runtime = System.getenv("XDG_RUNTIME_DIR");

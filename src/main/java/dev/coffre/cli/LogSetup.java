@@ -15,6 +15,9 @@ import java.util.logging.Logger;
 
 /** One line per event: time, level, message. Messages never carry passwords or keys. */
 final class LogSetup {
+    /** Held so the level set on it is not lost when JUL drops unreferenced loggers. */
+    private static final Logger CAFFEINE = Logger.getLogger("com.github.benmanes.caffeine");
+
     private LogSetup() {
     }
 
@@ -38,7 +41,7 @@ final class LogSetup {
         root.addHandler(handler);
         root.setLevel(Level.INFO);
         // Caffeine logs every failed load; coffre reports those failures itself, once.
-        Logger.getLogger("com.github.benmanes.caffeine").setLevel(Level.SEVERE);
+        CAFFEINE.setLevel(Level.SEVERE);
     }
 
     private static final class OneLine extends Formatter {

@@ -179,6 +179,8 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
         } catch (IOException e) {
             throw Vaults.translate(e);
         }
+        SeenHeads.verify(vault);
+        SeenHeads.record(vault);
         CoffreFs fs = newFs(vfs);
         CompletableFuture<Void> unmounted = new CompletableFuture<>();
         Thread fuseThread = new Thread(() -> {
@@ -207,8 +209,10 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
             t.setDaemon(true);
             return t;
         });
-        stateWriter.scheduleWithFixedDelay(() -> writeState(spec, mountPoint, log, startedAt, segments, fs),
-                0, 2, TimeUnit.SECONDS);
+        stateWriter.scheduleWithFixedDelay(() -> {
+            writeState(spec, mountPoint, log, startedAt, segments, fs);
+            SeenHeads.record(vault);
+        }, 0, 2, TimeUnit.SECONDS);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             // SIGTERM: unmount cleanly and give the FUSE thread time to finish.
             fs.umount();
@@ -219,6 +223,7 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
         LOG.info("unmounted " + mountPoint + "; finishing");
         stateWriter.shutdownNow();
         vfs.close();
+        SeenHeads.record(vault);
         vault.close();
         MountState.remove(mountPoint);
         LOG.info("done");

@@ -38,7 +38,8 @@ final class Vaults {
             try (var files = Files.list(spec.localPath())) {
                 if (files.anyMatch(p -> !p.getFileName().toString().equals(".tmp"))) {
                     throw new CliException(ExitCodes.ERROR, "cannot create a vault in " + spec.localPath()
-                            + ": the folder is not empty");
+                            + ": the folder is not empty and holds no vault (if an earlier 'coffre init' was"
+                            + " interrupted, remove the folder and run it again)");
                 }
             }
             store.prepare();

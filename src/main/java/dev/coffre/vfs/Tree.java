@@ -66,9 +66,9 @@ final class Tree {
         }
     }
 
-    /** Drops inodes that no name reaches (left by a crash while a deleted file was still open). */
-    void dropOrphans() {
-        inodes.values().removeIf(inode -> inode.ino != ROOT && inode.links <= 0);
+    /** Inodes that no name reaches (left by a crash while a deleted file was still open). */
+    List<Inode> orphans() {
+        return inodes.values().stream().filter(inode -> inode.ino != ROOT && inode.links <= 0).toList();
     }
 
     /** The whole tree as operations that rebuild it: every inode first, then every entry. */

@@ -35,8 +35,9 @@ import java.util.logging.Logger;
  * operations, then apply the same operations to the in-memory {@link Tree}. A failed commit changes
  * nothing. File content goes through {@link OpenFile}, one per open inode.
  *
- * <p>Locking: {@code treeLock} guards the tree. Lock order: OpenFile lock before tree lock; code holding
- * the tree lock never takes an OpenFile lock. {@code openFiles} (its monitor) guards handle counts.
+ * <p>Locking: {@code treeLock} guards the tree; the {@code openFiles} monitor guards open-file entries and
+ * their handle counts. Lock order: OpenFile lock, then tree lock, then the openFiles monitor. Code holding
+ * the tree lock never takes an OpenFile lock.
  */
 public final class Vfs implements ContentCommitter, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Vfs.class.getName());
@@ -83,8 +84,9 @@ public final class Vfs implements ContentCommitter, AutoCloseable {
         });
     }
 
-    /** Loads the tree from the remote. */
+    /** Loads the tree from the remote, and finishes deleting files that a crash left deleted-but-open. */
     public void load() throws IOException {
+        List<BlockRef> garbage = new ArrayList<>();
         treeLock.writeLock().lock();
         try {
             List<IntegrityException> failures = new ArrayList<>();
@@ -99,10 +101,18 @@ public final class Vfs implements ContentCommitter, AutoCloseable {
                 throw failures.get(0);
             }
             tree.root();
-            tree.dropOrphans();
+            List<MetaOp> forget = new ArrayList<>();
+            for (Inode orphan : tree.orphans()) {
+                forget.add(MetaOp.forget(orphan.ino));
+                orphan.blocks.stream().filter(b -> b != null).forEach(garbage::add);
+            }
+            if (!forget.isEmpty()) {
+                commit(forget);
+            }
         } finally {
             treeLock.writeLock().unlock();
         }
+        deleteQuietly(garbage);
     }
 
     /** The metadata operation that creates the root directory of a new vault. */
@@ -503,31 +513,26 @@ public final class Vfs implements ContentCommitter, AutoCloseable {
 
     private long openInode(long ino, int flags) throws IOException {
         OpenFile file;
-        synchronized (openFiles) {
-            OpenEntry entry = openFiles.get(ino);
-            if (entry == null) {
-                entry = new OpenEntry(newOpenFile(ino));
-                openFiles.put(ino, entry);
-            }
-            entry.handles++;
-            file = entry.file;
-        }
-        long id = handleIds.incrementAndGet();
-        handles.put(id, new FileHandle(id, ino, file, (flags & O_ACCMODE) != O_RDONLY));
-        return id;
-    }
-
-    private OpenFile newOpenFile(long ino) throws FsException {
+        // Tree lock first, then the openFiles monitor (the order dropName uses): while the read lock is
+        // held no commit can change the content that a new OpenFile starts from.
         treeLock.readLock().lock();
         try {
             Inode inode = tree.get(ino);
             if (inode == null) {
                 throw new FsException(FsError.NOT_FOUND, "file was deleted");
             }
-            return new OpenFile(ino, inode.size, inode.blocks, remote, cache, this, stagingDir, uploads);
+            synchronized (openFiles) {
+                OpenEntry entry = openFiles.computeIfAbsent(ino, key -> new OpenEntry(
+                        new OpenFile(ino, inode.size, inode.blocks, remote, cache, this, stagingDir, uploads)));
+                entry.handles++;
+                file = entry.file;
+            }
         } finally {
             treeLock.readLock().unlock();
         }
+        long id = handleIds.incrementAndGet();
+        handles.put(id, new FileHandle(id, ino, file, (flags & O_ACCMODE) != O_RDONLY));
+        return id;
     }
 
     public int read(long fh, long offset, byte[] dst, int length) throws IOException {

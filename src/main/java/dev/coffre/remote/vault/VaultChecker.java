@@ -45,6 +45,7 @@ public final class VaultChecker {
                     case MetaOp.INODE -> inodes.put(op.inode().ino(), op.inode());
                     case MetaOp.FORGET -> inodes.remove(op.ino());
                     case MetaOp.LINK -> names.put(op.ino(), new Name(op.parent(), op.name()));
+                    case MetaOp.UNLINK -> names.values().remove(new Name(op.parent(), op.name()));
                     default -> { }
                 }
             });

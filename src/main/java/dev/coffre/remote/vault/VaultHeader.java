@@ -17,6 +17,8 @@ public record VaultHeader(int version, byte[] vaultId, Kdf.Argon2Params kdf, byt
     public static final String KEY = "coffre-vault.json";
     public static final String FORMAT = "coffre-vault";
     public static final int VERSION = 1;
+    public static final int MAX_KDF_MEMORY_KIB = 4 * 1024 * 1024;
+    public static final int MAX_KDF_ITERATIONS = 64;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -54,14 +56,30 @@ public record VaultHeader(int version, byte[] vaultId, Kdf.Argon2Params kdf, byt
             if (!"argon2id".equals(kdf.path("algorithm").asText())) {
                 throw notAVault(where, "unknown key derivation " + kdf.path("algorithm").asText());
             }
-            return new VaultHeader(version, unb64(root, "vaultId"),
+            VaultHeader header = new VaultHeader(version, unb64(root, "vaultId"),
                     new Kdf.Argon2Params(kdf.path("memoryKiB").asInt(), kdf.path("iterations").asInt(),
                             kdf.path("parallelism").asInt()),
                     unb64(kdf, "salt"), unb64(root, "wrappedKey"));
+            header.checkBounds(where);
+            return header;
         } catch (VaultException e) {
             throw e;
         } catch (IOException | IllegalArgumentException e) {
             throw notAVault(where, "its header is corrupt (" + e.getMessage().lines().findFirst().orElse("") + ")");
+        }
+    }
+
+    /**
+     * The header is read before anything can be authenticated, so its numbers are bounded: a forged
+     * header must not make opening the vault take hours or all memory.
+     */
+    private void checkBounds(String where) throws VaultException {
+        if (vaultId.length != 16 || salt.length < 16) {
+            throw notAVault(where, "its header has a vault id or salt of the wrong length");
+        }
+        if (kdf.memoryKiB() > MAX_KDF_MEMORY_KIB || kdf.iterations() > MAX_KDF_ITERATIONS || kdf.parallelism() > 16) {
+            throw notAVault(where, "its header asks for key derivation settings beyond coffre's limits ("
+                    + (MAX_KDF_MEMORY_KIB / 1024) + " MiB, " + MAX_KDF_ITERATIONS + " passes)");
         }
     }
 

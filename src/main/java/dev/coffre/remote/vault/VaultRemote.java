@@ -129,13 +129,28 @@ public final class VaultRemote implements Remote {
 
     @Override
     public synchronized void load(Consumer<MetaOp> sink) throws IOException {
+        List<Long> snapshots = new java.util.ArrayList<>(sequences(SNAPSHOTS));
+        snapshots.sort(java.util.Comparator.reverseOrder());
         long start = 0;
-        List<Long> snapshots = sequences(SNAPSHOTS);
-        if (!snapshots.isEmpty()) {
-            start = snapshots.stream().mapToLong(Long::longValue).max().orElseThrow();
-            String key = key(SNAPSHOTS, start);
-            openMetadata(RecordCipher.Kind.SNAPSHOT, start, key, store.get(key)).forEach(sink);
+        List<MetaOp> base = List.of();
+        // The newest snapshot, or the one before it if the newest fails authentication: compaction keeps
+        // the previous snapshot and the records after it for exactly this case.
+        IntegrityException damaged = null;
+        for (long candidate : snapshots.subList(0, Math.min(2, snapshots.size()))) {
+            String key = key(SNAPSHOTS, candidate);
+            try {
+                base = openMetadata(RecordCipher.Kind.SNAPSHOT, candidate, key, store.get(key));
+                start = candidate;
+                break;
+            } catch (IntegrityException e) {
+                LOG.severe("INTEGRITY: " + e.getMessage() + "; trying the previous snapshot");
+                damaged = e;
+            }
         }
+        if (damaged != null && start == 0) {
+            throw damaged;
+        }
+        base.forEach(sink);
         long sequence = start + 1;
         while (true) {
             String key = key(JOURNAL, sequence);
@@ -159,6 +174,11 @@ public final class VaultRemote implements Remote {
                         + " is missing: records of " + describe() + " were deleted");
             }
         }
+    }
+
+    /** The sequence number of the newest record loaded or committed; it only ever grows. */
+    public synchronized long head() {
+        return head;
     }
 
     @Override
