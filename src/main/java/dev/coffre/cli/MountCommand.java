@@ -186,6 +186,7 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
         Thread fuseThread = new Thread(() -> {
             try {
                 fs.mount(mountPoint, true, false, fuseOptions(spec));
+                fs.unmounted();
                 unmounted.complete(null);
             } catch (Throwable t) {
                 unmounted.completeExceptionally(t);
@@ -243,8 +244,10 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
         List<String> all = new ArrayList<>(List.of(
                 "fsname=coffre:" + spec.localPath().toString().replace(',', '_'), "subtype=coffre",
                 "big_writes", "max_read=131072", "max_write=131072",
-                "use_ino", "readdir_ino", "hard_remove", "default_permissions",
-                "attr_timeout=1", "entry_timeout=1", "negative_timeout=1"));
+                "use_ino", "readdir_ino", "default_permissions",
+                // Attributes are not cached by the kernel: libfuse 2 gives each name of a hard-linked file
+                // its own kernel inode, so a cached link count or size would go stale on the other names.
+                "attr_timeout=0", "entry_timeout=1", "negative_timeout=1"));
         all.addAll(options);
         List<String> args = new ArrayList<>();
         for (String option : all) {

@@ -46,7 +46,7 @@ final class UnmountCommand implements Callable<Integer> {
             return;
         }
         try {
-            process.get().onExit().get(2, TimeUnit.SECONDS);
+            process.get().onExit().get(5, TimeUnit.SECONDS);
             return;
         } catch (java.util.concurrent.TimeoutException e) {
             System.err.println("waiting for the mount process (pid " + state.pid() + ") to finish storing data...");

@@ -3,6 +3,7 @@ package dev.coffre.fuse;
 import dev.coffre.vfs.Attributes;
 import dev.coffre.vfs.Vfs;
 import jnr.ffi.Pointer;
+import jnr.ffi.Struct;
 import ru.serce.jnrfuse.ErrorCodes;
 import ru.serce.jnrfuse.FuseFillDir;
 import ru.serce.jnrfuse.FuseStubFS;
@@ -29,13 +30,38 @@ public final class CoffreFs extends FuseStubFS {
     private final Vfs vfs;
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
 
+    /** Bits of the flags word of libfuse 2's struct fuse_operations (first bitfield member is bit 0). */
+    private static final int FLAG_NULLPATH_OK = 1;
+    private static final int FLAG_UTIME_OMIT_OK = 1 << 2;
+
     public CoffreFs(Vfs vfs) {
         this.vfs = vfs;
+        // nullpath_ok: should a user pass -o hard_remove, operations on a file deleted while open arrive
+        // without a path (we only need the handle) instead of failing with ENOENT. utime_omit_ok: pass UTIME_NOW and
+        // UTIME_OMIT through to utimens. jnr-fuse declares these bits but offers no setter.
+        Struct.getMemory(fuseOperations).putByte(flagsOffset(), (byte) (FLAG_NULLPATH_OK | FLAG_UTIME_OMIT_OK));
+    }
+
+    /** Offset of the flags word; jnr-ffi's offset() sits in a non-public class, hence reflection. */
+    private long flagsOffset() {
+        try {
+            Object member = fuseOperations.getClass().getField("flag_nullpath_ok").get(fuseOperations);
+            java.lang.reflect.Method offset = member.getClass().getMethod("offset");
+            offset.setAccessible(true);
+            return (Long) offset.invoke(member);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot locate the flags of struct fuse_operations", e);
+        }
     }
 
     /** Completes when the kernel has started talking to this filesystem. */
     public CompletableFuture<Void> ready() {
         return ready;
+    }
+
+    /** Records that the kernel has let go of the mount, so jnr-fuse's exit hook does not unmount again. */
+    public void unmounted() {
+        mounted.set(false);
     }
 
     /** Data that failed authentication since the mount started. */

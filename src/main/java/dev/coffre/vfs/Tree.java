@@ -17,7 +17,14 @@ final class Tree {
     static final long ROOT = 1;
     static final int NAME_MAX = 255;
 
+    private static final java.util.regex.Pattern HIDDEN_NAME = java.util.regex.Pattern.compile("\\.fuse_hidden[0-9a-f]{16}");
+
     private final Map<Long, Inode> inodes = new HashMap<>();
+    /**
+     * Names under which libfuse keeps files that were deleted while open (directory ino to name to ino).
+     * Local to this mount: never committed, never listed, gone with the last handle.
+     */
+    private final Map<Long, Map<String, Long>> hidden = new HashMap<>();
 
     void apply(MetaOp op) throws IntegrityException {
         switch (op.op()) {
@@ -31,7 +38,10 @@ final class Tree {
                     inode.parent = ROOT;
                 }
             }
-            case MetaOp.FORGET -> inodes.remove(op.ino());
+            case MetaOp.FORGET -> {
+                inodes.remove(op.ino());
+                hidden.values().forEach(names -> names.values().remove(op.ino()));
+            }
             case MetaOp.LINK -> {
                 Inode dir = directory(op.parent());
                 Inode child = existing(op.ino());
@@ -108,7 +118,7 @@ final class Tree {
             if (!node.isDirectory()) {
                 throw new FsException(FsError.NOT_DIRECTORY, "not a directory on the way to " + path);
             }
-            Long child = node.children.get(name);
+            Long child = child(node, name);
             if (child == null) {
                 throw new FsException(FsError.NOT_FOUND, "no such file: " + path);
             }
@@ -129,12 +139,34 @@ final class Tree {
         if (!dir.isDirectory()) {
             throw new FsException(FsError.NOT_DIRECTORY, "not a directory: " + path);
         }
-        Long child = dir.children.get(name);
+        Long child = child(dir, name);
         return new Entry(dir, name, child == null ? null : existingOrIo(child));
     }
 
     /** A directory, a name in it, and the inode the name points at (null when absent). */
     record Entry(Inode dir, String name, Inode inode) {
+    }
+
+    private Long child(Inode dir, String name) {
+        Long child = dir.children.get(name);
+        if (child == null && isHiddenName(name)) {
+            child = hidden.getOrDefault(dir.ino, Map.of()).get(name);
+        }
+        return child;
+    }
+
+    static boolean isHiddenName(String name) {
+        return HIDDEN_NAME.matcher(name).matches();
+    }
+
+    void hide(long dir, String name, long ino) {
+        hidden.computeIfAbsent(dir, d -> new HashMap<>()).put(name, ino);
+    }
+
+    /** Removes a hidden name; returns false when {@code name} is not one. */
+    boolean unhide(long dir, String name) {
+        Map<String, Long> names = hidden.get(dir);
+        return names != null && names.remove(name) != null;
     }
 
     /** True when {@code ancestor} is {@code dir} or one of the directories above it. */

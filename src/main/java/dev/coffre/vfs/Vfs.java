@@ -277,6 +277,9 @@ public final class Vfs implements ContentCommitter, AutoCloseable {
             if (entry.inode().isDirectory()) {
                 throw new FsException(FsError.IS_DIRECTORY, "is a directory: " + path);
             }
+            if (tree.unhide(entry.dir().ino, entry.name())) {
+                return; // libfuse dropping the name it gave a deleted open file: nothing was committed for it.
+            }
             long now = now();
             List<MetaOp> ops = new ArrayList<>();
             ops.add(MetaOp.unlink(entry.dir().ino, entry.name()));
@@ -336,6 +339,16 @@ public final class Vfs implements ContentCommitter, AutoCloseable {
             long now = now();
             List<MetaOp> ops = new ArrayList<>();
             ops.add(MetaOp.unlink(source.dir().ino, source.name()));
+            if (replaced == null && !moving.isDirectory() && Tree.isHiddenName(target.name())) {
+                // libfuse 2 deletes an open file by renaming it to .fuse_hiddenXXXX and unlinking that name at
+                // the last close. For everyone else (and in the vault) it is deleted now; the hidden name
+                // stays local so that operations on the open file keep working.
+                ops.add(touched(source.dir(), now));
+                garbage = dropName(moving, now, ops);
+                commit(ops);
+                tree.hide(target.dir().ino, target.name(), moving.ino);
+                return;
+            }
             ops.add(MetaOp.link(target.dir().ino, target.name(), moving.ino));
             ops.add(changed(moving, now));
             ops.add(touched(source.dir(), now));

@@ -178,13 +178,14 @@ class PosixIT {
         Files.writeString(a, "first");
         Files.createDirectories(d.resolve("sub"));
         Coffre.shOk("ln " + q(a) + " " + q(d.resolve("b")) + " && ln " + q(a) + " " + q(d.resolve("sub/c")));
-        assertEquals("3", stat("%h", a));
-        assertEquals(stat("%i", a), stat("%i", d.resolve("sub/c")));
+        assertEquals("3", stat("%h", a), "st_nlink of the first name right after two ln");
+        assertEquals("3", stat("%h", d.resolve("sub/c")), "st_nlink of the newest name");
+        assertEquals(stat("%i", a), stat("%i", d.resolve("sub/c")), "hard links share an inode number");
         Files.writeString(d.resolve("b"), "second, through b");
         assertEquals("second, through b", Files.readString(a));
         assertEquals("second, through b", Files.readString(d.resolve("sub/c")));
         Files.delete(a);
-        assertEquals("2", stat("%h", d.resolve("b")));
+        assertEquals("2", stat("%h", d.resolve("b")), "st_nlink right after unlink of one name");
         v.remount();
         assertEquals("2", stat("%h", d.resolve("b")));
         assertEquals("second, through b", Files.readString(d.resolve("sub/c")));

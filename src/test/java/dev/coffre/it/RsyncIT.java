@@ -72,6 +72,6 @@ class RsyncIT {
         TestTree.assertSameMap(srcX, TestTree.userXattrs(dst), when + ": user xattrs (getfattr -R -d)");
 
         TestTree.assertSameMap(TestTree.byPath(TestTree.statListing(src)), TestTree.byPath(TestTree.statListing(dst)),
-                when + ": name|type|mode|uid|gid|links|size|mtime|target (stat)");
+                when + ": name|type|mode|uid|gid|links|size|mtime|inode group|target (stat)");
     }
 }

@@ -206,20 +206,25 @@ final class TestTree {
     /**
      * One line per entry (sorted): path, type, mode, uid, gid, link count and size (not for
      * directories, whose sizes and link counts are file-system specific), mtime to the
-     * nanosecond ({@code stat -c %y}) and symlink target.
+     * nanosecond ({@code stat -c %y}), which names share an inode, and symlink target.
      */
     static List<String> statListing(Path dir) {
         String out = Coffre.shOk(Duration.ofMinutes(3), Map.of("LC_ALL", "C", "TZ", "UTC"),
-                "cd " + Coffre.q(dir) + " && find . -print0 | sort -z | xargs -0 stat -c '%n|%F|%a|%u|%g|%h|%s|%y|%N'");
+                "cd " + Coffre.q(dir) + " && find . -print0 | sort -z | xargs -0 stat -c '%n|%F|%a|%u|%g|%h|%s|%y|%i|%N'");
         List<String> lines = new ArrayList<>();
+        java.util.Map<String, String> firstNameOfInode = new java.util.HashMap<>();
         for (String line : out.split("\n")) {
             if (line.isEmpty()) {
                 continue;
             }
-            String[] f = line.split("\\|", 9);
+            String[] f = line.split("\\|", 10);
             if (f[1].equals("directory")) {
                 f[5] = "-";
                 f[6] = "-";
+                f[8] = "-";
+            } else {
+                // inode numbers differ between trees; which names share one must not
+                f[8] = "inode-of:" + firstNameOfInode.computeIfAbsent(f[8], k -> f[0]);
             }
             lines.add(String.join("|", f));
         }
