@@ -2,6 +2,9 @@ package dev.coffre.cli;
 
 import dev.coffre.cache.SegmentCache;
 import dev.coffre.fuse.CoffreFs;
+import dev.coffre.io.PendingLog;
+import dev.coffre.io.StagingArea;
+import dev.coffre.io.WriteBack;
 import dev.coffre.remote.vault.VaultRemote;
 import dev.coffre.vfs.Vfs;
 import picocli.CommandLine.Command;
@@ -30,7 +33,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import java.util.stream.Stream;
 
 @Command(name = "mount", description = {"Mount a vault as a drive.",
         "Returns once the drive is usable; the mount runs on in the background until 'coffre unmount'."},
@@ -62,6 +64,18 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--password-file", paramLabel = "FILE",
             description = "Read the password from FILE (else $COFFRE_PASSWORD, else a prompt).")
     Path passwordFile;
+
+    @Option(names = "--write-back", paramLabel = "DELAY", converter = DurationConverter.class,
+            description = "How long changes wait before they are uploaded, so that saves and renames coalesce"
+                    + " (default: 5s; 0 uploads at once).")
+    java.time.Duration writeBackDelay = java.time.Duration.ofSeconds(5);
+
+    @Option(names = "--upload-threads", paramLabel = "N", description = "Parallel uploads (default: ${DEFAULT-VALUE}).")
+    int uploadThreads = 4;
+
+    @Option(names = "--staging-size", paramLabel = "SIZE", converter = SizeConverter.class,
+            description = "Local disk for data waiting to be uploaded; writers wait when it is full (default: 4G).")
+    long stagingSize = 4L << 30;
 
     @Option(names = "--log-file", paramLabel = "FILE",
             description = "Log file in the background (default: <cache-dir>/logs/mount-<id>.log).")
@@ -108,7 +122,8 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
         }
         command.addAll(List.of(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
                 "mount", "--daemon-child", "--cache-dir", cache.toString(), "--cache-size", Long.toString(cacheSize),
-                "--log-file", log.toString()));
+                "--log-file", log.toString(), "--write-back", writeBackDelay.toMillis() + "ms",
+                "--upload-threads", Integer.toString(uploadThreads), "--staging-size", Long.toString(stagingSize)));
         for (String option : options) {
             command.add("-o");
             command.add(option);
@@ -171,9 +186,12 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
         VaultRemote vault = Vaults.open(spec, password);
         Arrays.fill(password, (byte) 0);
         SegmentCache segments = new SegmentCache(cacheSize);
-        Path staging = cache.resolve("staging").resolve(HexFormat.of().formatHex(vault.header().vaultId()));
-        clearStaging(staging);
-        Vfs vfs = new Vfs(vault, segments, staging, 4, Clock.systemUTC());
+        Path work = cache.resolve("staging").resolve(HexFormat.of().formatHex(vault.header().vaultId()));
+        java.nio.channels.FileChannel lock = lockStaging(work);
+        StagingArea staging = new StagingArea(work.resolve("blocks"));
+        WriteBack writeBack = new WriteBack(vault, staging, new PendingLog(work), writeBackDelay.toMillis(),
+                uploadThreads, stagingSize);
+        Vfs vfs = new Vfs(vault, segments, staging, writeBack, Clock.systemUTC());
         try {
             vfs.load();
         } catch (IOException e) {
@@ -211,23 +229,45 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
             return t;
         });
         stateWriter.scheduleWithFixedDelay(() -> {
-            writeState(spec, mountPoint, log, startedAt, segments, fs);
+            writeState(spec, mountPoint, log, startedAt, segments, staging, vfs.writeBackStats(), fs);
             SeenHeads.record(vault);
-        }, 0, 2, TimeUnit.SECONDS);
+        }, 0, 1, TimeUnit.SECONDS);
+        java.util.concurrent.atomic.AtomicBoolean force = new java.util.concurrent.atomic.AtomicBoolean();
+        ControlSocket control = ControlSocket.listen(MountState.socket(mountPoint), request -> switch (request) {
+            case "sync" -> {
+                vfs.syncAll();
+                yield "";
+            }
+            case "force" -> {
+                force.set(true);
+                yield "";
+            }
+            case "status" -> state(spec, mountPoint, log, startedAt, segments, staging, vfs.writeBackStats(), fs).toCompactJson();
+            default -> throw new IllegalArgumentException("unknown request " + request);
+        });
+        CompletableFuture<Void> finished = new CompletableFuture<>();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            // SIGTERM: unmount cleanly and give the FUSE thread time to finish.
+            // SIGTERM: unmount cleanly and let the queue drain, as an unmount would.
             fs.umount();
-            unmounted.completeOnTimeout(null, 60, TimeUnit.SECONDS).join();
+            finished.completeOnTimeout(null, 30, TimeUnit.MINUTES).join();
         }, "coffre-shutdown"));
         onMounted.accept("mounted " + spec.text() + " on " + mountPoint);
         unmounted.exceptionally(t -> null).join();
-        LOG.info("unmounted " + mountPoint + "; finishing");
+        control.close();
+        if (force.get()) {
+            LOG.info("unmounted " + mountPoint + " by force; queued changes stay for the next mount");
+        } else {
+            LOG.info("unmounted " + mountPoint + "; uploading what is queued before exiting");
+        }
+        vfs.close(!force.get());
         stateWriter.shutdownNow();
-        vfs.close();
+        writeState(spec, mountPoint, log, startedAt, segments, staging, vfs.writeBackStats(), fs);
         SeenHeads.record(vault);
         vault.close();
+        lock.close();
         MountState.remove(mountPoint);
         LOG.info("done");
+        finished.complete(null);
         return ExitCodes.OK;
     }
 
@@ -258,25 +298,38 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
     }
 
     private void writeState(RemoteSpec spec, Path mountPoint, Path log, String startedAt, SegmentCache segments,
-                            CoffreFs fs) {
+                            StagingArea staging, WriteBack.Stats queue, CoffreFs fs) {
         try {
-            new MountState(ProcessHandle.current().pid(), mountPoint.toString(), spec.text(), startedAt,
-                    log == null ? null : log.toString(), segments.weightedSize(), cacheSize, segments.requests(),
-                    segments.misses(), fs.integrityFailures(), Instant.now().toString()).write();
+            state(spec, mountPoint, log, startedAt, segments, staging, queue, fs).write();
         } catch (IOException e) {
             LOG.log(Level.WARNING, "could not write mount state", e);
         }
     }
 
-    /** Staging of a previous mount is only scratch space in this version: closed files are already stored. */
-    private static void clearStaging(Path staging) throws IOException {
-        if (Files.isDirectory(staging)) {
-            try (Stream<Path> files = Files.list(staging)) {
-                for (Path file : (Iterable<Path>) files::iterator) {
-                    Files.deleteIfExists(file);
-                }
-            }
+    private MountState state(RemoteSpec spec, Path mountPoint, Path log, String startedAt, SegmentCache segments,
+                             StagingArea staging, WriteBack.Stats queue, CoffreFs fs) {
+        return new MountState(ProcessHandle.current().pid(), mountPoint.toString(), spec.text(), startedAt,
+                log == null ? null : log.toString(), segments.weightedSize(), cacheSize, segments.requests(),
+                segments.misses(), fs.integrityFailures(), queue.pendingChanges(), queue.pendingFiles(),
+                queue.pendingBytes(), staging.bytes(), queue.uploadedBlocks(), queue.uploadedBytes(), queue.uploadRateBytesPerSecond(),
+                queue.commits(), queue.retries(), queue.failedAttempts(), queue.failure(), queue.safeToUnmount(),
+                Instant.now().toString());
+    }
+
+    /**
+     * One mount per vault and machine: the staging folder and pending log are this mount's alone. The lock
+     * dies with the process, so a crash leaves nothing to clean up.
+     */
+    private static java.nio.channels.FileChannel lockStaging(Path work) throws IOException, CliException {
+        Files.createDirectories(work);
+        java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(work.resolve("lock"),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+        if (channel.tryLock() == null) {
+            channel.close();
+            throw new CliException(ExitCodes.MOUNT_FAILED, "this vault is already mounted on this machine"
+                    + " (its staging folder " + work + " is in use)");
         }
+        return channel;
     }
 
     private static String describe(Throwable t) {

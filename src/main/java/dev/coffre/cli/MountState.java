@@ -20,7 +20,9 @@ import java.util.Optional;
  */
 public record MountState(long pid, String mountPoint, String remote, String startedAt, String logFile,
                          long cacheBytes, long cacheLimitBytes, long segmentRequests, long segmentMisses,
-                         long integrityFailures, String updatedAt) {
+                         long integrityFailures, int queuedChanges, int queuedFiles, long queuedBytes,
+                         long stagingBytes, long uploadedBlocks, long uploadedBytes, long uploadRate, long commits, long retries,
+                         long failedAttempts, String uploadFailure, boolean safeToUnmount, String updatedAt) {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -44,6 +46,12 @@ public record MountState(long pid, String mountPoint, String remote, String star
         Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
+    /** The control socket of the mount at {@code mountPoint} (sync, forced unmount). */
+    static Path socket(Path mountPoint) {
+        Path json = file(mountPoint);
+        return json.resolveSibling(json.getFileName().toString().replace(".json", ".sock"));
+    }
+
     static Optional<MountState> read(Path mountPoint) {
         try {
             return Optional.of(JSON.readValue(file(mountPoint).toFile(), MountState.class));
@@ -55,6 +63,7 @@ public record MountState(long pid, String mountPoint, String remote, String star
     static void remove(Path mountPoint) {
         try {
             Files.deleteIfExists(file(mountPoint));
+            Files.deleteIfExists(socket(mountPoint));
         } catch (IOException ignored) {
             // A stale state file is recognised by its dead pid.
         }
@@ -66,5 +75,22 @@ public record MountState(long pid, String mountPoint, String remote, String star
 
     String toJson() throws IOException {
         return JSON.writeValueAsString(this);
+    }
+
+    String toCompactJson() throws IOException {
+        return JSON.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsString(this);
+    }
+
+    /** The live state from the mount itself, else what it last wrote to its state file. */
+    static Optional<MountState> query(Path mountPoint) {
+        try {
+            String answer = ControlSocket.request(mountPoint, "status");
+            if (answer.startsWith("ok ")) {
+                return Optional.of(JSON.readValue(answer.substring(3), MountState.class));
+            }
+        } catch (CliException | IOException e) {
+            // Not running, or an older process: fall back to the file.
+        }
+        return read(mountPoint).filter(MountState::processAlive);
     }
 }

@@ -19,7 +19,7 @@ final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path target = mountPoint.toAbsolutePath().normalize();
-        MountState state = MountState.read(target).filter(MountState::processAlive)
+        MountState state = MountState.query(target)
                 .orElseThrow(() -> new CliException(ExitCodes.ERROR, target + " is not mounted by coffre"));
         if (json) {
             System.out.println(state.toJson());
@@ -31,8 +31,16 @@ final class StatusCommand implements Callable<Integer> {
         System.out.printf("cache:              %d of %d MiB%n", state.cacheBytes() >> 20, state.cacheLimitBytes() >> 20);
         System.out.printf("segment reads:      %d (%d fetched)%n", state.segmentRequests(), state.segmentMisses());
         System.out.printf("integrity failures: %d%n", state.integrityFailures());
-        System.out.printf("pending uploads:    none (files are stored before close returns)%n");
-        System.out.printf("safe to unmount:    yes%n");
+        System.out.printf("upload queue:       %d changes, %d files, %s to upload (%s staged on disk)%n",
+                state.queuedChanges(), state.queuedFiles(), Progress.bytes(state.queuedBytes()),
+                Progress.bytes(state.stagingBytes()));
+        System.out.printf("uploaded:           %d blocks, %s in %d commits (%d retries), now %s/s%n",
+                state.uploadedBlocks(), Progress.bytes(state.uploadedBytes()), state.commits(), state.retries(),
+                Progress.bytes(state.uploadRate()));
+        System.out.printf("upload failures:    %s%n", state.uploadFailure() == null ? "none"
+                : state.failedAttempts() + " failed attempts, last: " + state.uploadFailure());
+        System.out.printf("safe to unmount:    %s%n", state.safeToUnmount() ? "yes"
+                : "not yet: 'coffre unmount' waits for the queue, 'coffre sync' uploads it now");
         System.out.printf("log:                %s%n", state.logFile());
         return ExitCodes.OK;
     }

@@ -1,23 +1,28 @@
 package dev.coffre.cli;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 
 @Command(name = "unmount", aliases = "umount", description = {"Unmount a drive.",
-        "Waits until the mount process has stored everything and exited."},
+        "Waits until everything written is uploaded and the mount process has exited, showing what is left.",
+        "With --force it unmounts at once; what was not uploaded stays queued and is uploaded by the next mount."},
         footer = ExitCodes.HELP, mixinStandardHelpOptions = true)
 final class UnmountCommand implements Callable<Integer> {
-    private static final long WAIT_MINUTES = 30;
+    private static final long WAIT_MINUTES = 60;
 
     @Parameters(paramLabel = "MOUNTPOINT")
     Path mountPoint;
+
+    @Option(names = "--force", description = "Unmount now, even if busy; keep the upload queue for the next mount.")
+    boolean force;
 
     @Override
     public Integer call() throws Exception {
@@ -27,39 +32,63 @@ final class UnmountCommand implements Callable<Integer> {
             state.filter(s -> !s.processAlive()).ifPresent(s -> MountState.remove(target));
             throw new CliException(ExitCodes.ERROR, target + " is not mounted");
         }
-        Process fusermount = new ProcessBuilder("fusermount", "-u", target.toString())
-                .redirectErrorStream(true).start();
-        String output = new String(fusermount.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        if (fusermount.waitFor() != 0) {
-            throw new CliException(ExitCodes.ERROR, "could not unmount " + target + ": " + output);
+        if (!Files.exists(target) || state.filter(s -> !s.processAlive()).isPresent()) {
+            // The mount process died ("Transport endpoint is not connected"): detach what it left. Its
+            // queue is on local disk and the next mount uploads it.
+            String problem = fusermount("-uz", target);
+            if (problem != null) {
+                throw new CliException(ExitCodes.ERROR, "could not clean up the dead mount " + target + ": " + problem);
+            }
+            MountState.remove(target);
+            System.out.println("cleaned up " + target + " (its mount process had died; mount again to resume its uploads)");
+            return ExitCodes.OK;
+        }
+        if (force && state.filter(MountState::processAlive).isPresent()) {
+            ControlSocket.request(target, "force");
+        }
+        String problem = fusermount("-u", target);
+        if (problem != null && force) {
+            problem = fusermount("-uz", target); // busy: detach now, the kernel finishes when the last user leaves
+        }
+        if (problem != null) {
+            throw new CliException(ExitCodes.ERROR, "could not unmount " + target + ": " + problem);
         }
         if (state.isPresent()) {
-            waitForExit(state.get());
+            waitForExit(target, state.get());
         }
-        System.out.println("unmounted " + target);
+        System.out.println("unmounted " + target + (force ? " (queued changes will be uploaded by the next mount)" : ""));
         return ExitCodes.OK;
     }
 
-    private static void waitForExit(MountState state) throws CliException, InterruptedException, IOException {
-        Optional<ProcessHandle> process = ProcessHandle.of(state.pid());
-        if (process.isEmpty()) {
-            return;
-        }
-        try {
-            process.get().onExit().get(5, TimeUnit.SECONDS);
-            return;
-        } catch (java.util.concurrent.TimeoutException e) {
-            System.err.println("waiting for the mount process (pid " + state.pid() + ") to finish storing data...");
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IOException(e);
-        }
-        try {
-            process.get().onExit().get(WAIT_MINUTES, TimeUnit.MINUTES);
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new CliException(ExitCodes.ERROR, "the mount process " + state.pid() + " is still running after "
-                    + WAIT_MINUTES + " minutes; see " + state.logFile());
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IOException(e);
+    /** Runs fusermount; returns null on success, else what it said. */
+    private static String fusermount(String flag, Path target) throws Exception {
+        Process process = new ProcessBuilder(List.of("fusermount", flag, target.toString())).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        return process.waitFor() == 0 ? null : output;
+    }
+
+    /** Waits for the mount process to finish its uploads and exit, saying what is left while it works. */
+    private static void waitForExit(Path target, MountState initial) throws Exception {
+        Optional<ProcessHandle> process = ProcessHandle.of(initial.pid());
+        long deadline = System.currentTimeMillis() + WAIT_MINUTES * 60_000;
+        String lastLine = "";
+        while (process.isPresent() && process.get().isAlive()) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new CliException(ExitCodes.ERROR, "the mount process " + initial.pid() + " is still uploading after "
+                        + WAIT_MINUTES + " minutes; see " + initial.logFile());
+            }
+            Optional<MountState> now = MountState.query(target);
+            if (now.isPresent() && !now.get().safeToUnmount()) {
+                MountState s = now.get();
+                String line = "uploading before exit: " + s.queuedFiles() + " files, "
+                        + Progress.bytes(s.queuedBytes()) + " left (" + s.queuedChanges() + " changes)"
+                        + (s.uploadFailure() == null ? "" : " (failing: " + s.uploadFailure() + ")");
+                if (!line.equals(lastLine)) {
+                    System.err.println(line);
+                    lastLine = line;
+                }
+            }
+            Thread.sleep(200);
         }
     }
 }

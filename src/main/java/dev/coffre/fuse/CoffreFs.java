@@ -264,15 +264,17 @@ public final class CoffreFs extends FuseStubFS {
     @Override
     public int fsync(String path, int isdatasync, FuseFileInfo fi) {
         return guard("fsync", path, () -> {
-            vfs.flush(fi.fh.get());
+            vfs.fsync(fi.fh.get());
             return 0;
         });
     }
 
     @Override
     public int fsyncdir(String path, FuseFileInfo fi) {
-        // Metadata operations are committed before they return: nothing is pending.
-        return 0;
+        return guard("fsyncdir", path, () -> {
+            vfs.syncAll();
+            return 0;
+        });
     }
 
     @Override

@@ -5,53 +5,40 @@ import dev.coffre.remote.BlockRef;
 import dev.coffre.remote.Remote;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
-import java.util.TreeSet;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * The content of one regular file while it has open handles (one instance per inode, shared by its
- * handles). Reads come from committed blocks through the segment cache; writes go to a sparse staging
- * file on local disk, block by block, so memory use does not grow with file size. {@link #flush()}
- * encrypts and uploads the changed blocks, then commits the new block list (content before metadata).
+ * handles). Reads come from uploaded blocks through the segment cache, or from staged blocks on local
+ * disk. A write goes to a staged block of its own (copied first from what the block held, unless the
+ * write covers all of it), so memory use does not grow with file size. {@link #flush()} makes the staged
+ * blocks durable and publishes them: the new block list goes to the tree and the pending log, and the
+ * write-back uploads them later.
  *
- * <p>Concurrency: every method takes {@code lock}. The lock order is OpenFile lock, then the VFS tree
- * lock (taken inside {@link ContentCommitter}); never the other way round. {@link #size()} and
- * {@link #pendingMtime()} are readable without the lock, for getattr.
- *
- * <p>Invariant: staging bytes outside dirty blocks are zeros or absent (staging is truncated with the
- * file and emptied after each successful flush).
+ * <p>Concurrency: every method takes {@code lock}. Lock order: OpenFile lock, then the VFS tree lock
+ * (taken inside {@link ContentCommitter}). {@link #size()} and {@link #pendingMtime()} are readable
+ * without the lock, for getattr.
  */
 public final class OpenFile {
-    private static final Logger LOG = Logger.getLogger(OpenFile.class.getName());
-
     // Immutable.
     private final long ino;
     private final Remote remote;
     private final SegmentCache cache;
     private final ContentCommitter committer;
-    private final Path stagingDir;
-    private final ExecutorService uploads;
+    private final StagingArea staging;
     private final ReentrantLock lock = new ReentrantLock();
 
     // Guarded by lock.
+    /** The published blocks: uploaded refs, staged refs (immutable now), or null for holes. */
     private List<BlockRef> blocks;
-    private final TreeSet<Integer> dirty = new TreeSet<>();
-    private final List<BlockRef> deleteAfterCommit = new ArrayList<>();
-    private FileChannel staging;
-    private Path stagingPath;
+    /** Blocks written since the last flush: block index to its (mutable) staged id. */
+    private final TreeMap<Integer, String> dirty = new TreeMap<>();
     private boolean changed;
 
     // Written under lock, read without.
@@ -59,22 +46,21 @@ public final class OpenFile {
     private volatile Long pendingMtime;
 
     public OpenFile(long ino, long size, List<BlockRef> blocks, Remote remote, SegmentCache cache,
-                    ContentCommitter committer, Path stagingDir, ExecutorService uploads) {
+                    ContentCommitter committer, StagingArea staging) {
         this.ino = ino;
         this.size = size;
         this.blocks = new ArrayList<>(blocks);
         this.remote = remote;
         this.cache = cache;
         this.committer = committer;
-        this.stagingDir = stagingDir;
-        this.uploads = uploads;
+        this.staging = staging;
     }
 
     public long size() {
         return size;
     }
 
-    /** The mtime that the next flush will commit, or null when the file has no unflushed writes. */
+    /** The mtime that the next flush will publish, or null when the file has no unflushed writes. */
     public Long pendingMtime() {
         return pendingMtime;
     }
@@ -98,10 +84,11 @@ public final class OpenFile {
                 int block = Offsets.blockIndex(position);
                 int inBlock = (int) (position - Offsets.blockStart(block));
                 int n = Math.min(total - done, Offsets.BLOCK - inBlock);
-                if (dirty.contains(block)) {
-                    readStaging(position, dst, dstOffset + done, n);
+                String dirtyId = dirty.get(block);
+                if (dirtyId != null) {
+                    staging.read(dirtyId, inBlock, dst, dstOffset + done, n);
                 } else {
-                    readCommitted(block, inBlock, dst, dstOffset + done, n);
+                    readPublished(block, inBlock, dst, dstOffset + done, n);
                 }
                 done += n;
             }
@@ -115,11 +102,16 @@ public final class OpenFile {
         lock.lock();
         try {
             long end = offset + length;
-            for (int block = Offsets.blockIndex(offset); length > 0 && block <= Offsets.blockIndex(end - 1); block++) {
+            long position = offset;
+            while (position < end) {
+                int block = Offsets.blockIndex(position);
                 long blockStart = Offsets.blockStart(block);
-                stage(block, (int) Math.max(0, offset - blockStart), (int) Math.min(Offsets.BLOCK, end - blockStart));
+                int inBlock = (int) (position - blockStart);
+                int n = (int) Math.min(end - position, Offsets.BLOCK - inBlock);
+                String id = stage(block, inBlock, inBlock + n);
+                staging.write(id, inBlock, src, srcOffset + (int) (position - offset), n);
+                position += n;
             }
-            writeStaging(offset, src, srcOffset, length);
             if (end > size) {
                 size = end;
             }
@@ -136,24 +128,19 @@ public final class OpenFile {
             if (newSize < size) {
                 int keep = Offsets.blockCount(newSize);
                 while (blocks.size() > keep) {
-                    BlockRef dropped = blocks.remove(blocks.size() - 1);
-                    if (dropped != null) {
-                        deleteAfterCommit.add(dropped);
-                    }
+                    blocks.remove(blocks.size() - 1);
                 }
-                dirty.removeIf(block -> block >= keep);
-                int lastBlock = keep - 1;
-                int lastLength = keep == 0 ? 0 : Offsets.blockLength(newSize, lastBlock);
-                if (keep > 0 && !dirty.contains(lastBlock)) {
-                    BlockRef ref = blockRef(lastBlock);
-                    if (ref != null && ref.length() > lastLength) {
-                        // The object holds bytes past the new end: rewrite it, or growing the file later
-                        // would bring them back instead of zeros.
-                        stage(lastBlock, lastLength, lastLength);
-                    }
+                while (!dirty.isEmpty() && dirty.lastKey() >= keep) {
+                    staging.delete(dirty.pollLastEntry().getValue());
                 }
-                if (staging != null) {
-                    staging.truncate(newSize);
+                if (keep > 0) {
+                    int last = keep - 1;
+                    int lastLength = Offsets.blockLength(newSize, last);
+                    BlockRef ref = blockRef(last);
+                    if (dirty.containsKey(last) || (ref != null && ref.length() > lastLength)) {
+                        // Bytes past the new end must not come back if the file grows again.
+                        staging.truncate(stage(last, lastLength, lastLength), lastLength);
+                    }
                 }
             }
             size = newSize;
@@ -165,8 +152,8 @@ public final class OpenFile {
     }
 
     /**
-     * Uploads changed blocks and commits the new content. Returns when both are durable on the remote,
-     * or throws, leaving the changes staged so that a later flush can try again.
+     * Makes the written blocks durable on local disk and publishes them (tree and pending log). Returns
+     * when a crash can no longer lose them; the upload happens later, in the write-back.
      */
     public void flush() throws IOException {
         lock.lock();
@@ -174,68 +161,68 @@ public final class OpenFile {
             if (!changed) {
                 return;
             }
-            List<BlockRef> newBlocks = new ArrayList<>(blocks);
-            while (newBlocks.size() < Offsets.blockCount(size)) {
-                newBlocks.add(null);
+            List<BlockRef> published = new ArrayList<>(blocks);
+            while (published.size() < Offsets.blockCount(size)) {
+                published.add(null);
             }
-            List<BlockRef> uploaded = uploadDirtyBlocks(newBlocks);
-            while (!newBlocks.isEmpty() && newBlocks.get(newBlocks.size() - 1) == null) {
-                newBlocks.remove(newBlocks.size() - 1);
+            for (var entry : dirty.entrySet()) {
+                staging.force(entry.getValue());
+                published.set(entry.getKey(), StagingArea.ref(entry.getValue(), Offsets.blockLength(size, entry.getKey())));
             }
-            boolean committed;
-            try {
-                committed = committer.commitContent(ino, size, newBlocks, pendingMtime);
-            } catch (IOException | RuntimeException e) {
-                deleteQuietly(uploaded);
-                throw e;
+            while (!published.isEmpty() && published.get(published.size() - 1) == null) {
+                published.remove(published.size() - 1);
             }
-            if (!committed) {
-                deleteQuietly(uploaded);
-                return;
+            if (!committer.commitContent(ino, size, published, pendingMtime)) {
+                return; // Deleted while open: nothing to keep.
             }
-            for (int block : dirty) {
-                BlockRef old = blockRef(block);
-                if (old != null) {
-                    deleteAfterCommit.add(old);
-                }
-            }
-            blocks = newBlocks;
+            blocks = published;
             dirty.clear();
-            if (staging != null) {
-                staging.truncate(0);
-            }
             pendingMtime = null;
             changed = false;
-            deleteQuietly(deleteAfterCommit);
-            deleteAfterCommit.clear();
         } finally {
             lock.unlock();
         }
     }
 
-    /** Closes the staging file; returns every block object of the file, for a file deleted while open. */
-    public List<BlockRef> close() {
+    /** Drops blocks written but never published (the last handle is gone). */
+    public void close() {
         lock.lock();
         try {
-            closeStaging();
-            List<BlockRef> all = new ArrayList<>(deleteAfterCommit);
-            blocks.stream().filter(b -> b != null).forEach(all::add);
-            return all;
+            dirty.values().forEach(staging::delete);
+            dirty.clear();
         } finally {
             lock.unlock();
         }
     }
 
-    // ---- reading ----
+    /** Staged blocks this file still reads from or writes to. */
+    public Set<String> stagedInUse() {
+        lock.lock();
+        try {
+            Set<String> ids = new HashSet<>(dirty.values());
+            for (BlockRef ref : blocks) {
+                if (StagingArea.isStaged(ref)) {
+                    ids.add(StagingArea.stagedId(ref));
+                }
+            }
+            return ids;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- internals ----
 
     private BlockRef blockRef(int block) {
         return block < blocks.size() ? blocks.get(block) : null;
     }
 
-    private void readCommitted(int block, int inBlock, byte[] dst, int dstOffset, int n) throws IOException {
+    private void readPublished(int block, int inBlock, byte[] dst, int dstOffset, int n) throws IOException {
         BlockRef ref = blockRef(block);
         int available = ref == null ? 0 : Math.max(0, Math.min(n, ref.length() - inBlock));
-        if (available > 0) {
+        if (available > 0 && StagingArea.isStaged(ref)) {
+            staging.read(StagingArea.stagedId(ref), inBlock, dst, dstOffset, available);
+        } else if (available > 0) {
             int first = Offsets.segmentIndex(inBlock);
             int last = Offsets.segmentIndex(inBlock + available - 1);
             byte[][] segments = cache.get(ref.id(), first, last - first + 1,
@@ -252,133 +239,25 @@ public final class OpenFile {
         Arrays.fill(dst, dstOffset + available, dstOffset + n, (byte) 0);
     }
 
-    private void readStaging(long position, byte[] dst, int dstOffset, int n) throws IOException {
-        int done = 0;
-        if (staging != null) {
-            ByteBuffer buffer = ByteBuffer.wrap(dst, dstOffset, n);
-            while (buffer.hasRemaining()) {
-                int read = staging.read(buffer, position + buffer.position() - dstOffset);
-                if (read < 0) {
-                    break;
-                }
-            }
-            done = buffer.position() - dstOffset;
-        }
-        Arrays.fill(dst, dstOffset + done, dstOffset + n, (byte) 0);
-    }
-
-    // ---- writing ----
-
     /**
-     * Makes {@code block} dirty. Its committed bytes are copied to staging first unless the coming write
-     * covers all of them ({@code writeFrom..writeTo} within the block): a full-block write skips the load.
+     * Returns the dirty staged block for {@code block}, creating it. What the block held is copied in first
+     * unless the coming write ({@code writeFrom..writeTo} within the block) covers all of it: a full-block
+     * write skips the load.
      */
-    private void stage(int block, int writeFrom, int writeTo) throws IOException {
-        if (dirty.contains(block)) {
-            return;
+    private String stage(int block, int writeFrom, int writeTo) throws IOException {
+        String id = dirty.get(block);
+        if (id != null) {
+            return id;
         }
         BlockRef ref = blockRef(block);
         int valid = ref == null ? 0 : Math.min(ref.length(), Offsets.blockLength(size, block));
-        boolean covered = writeFrom == 0 && writeTo >= valid;
-        if (valid > 0 && !covered) {
-            byte[] committed = new byte[valid];
-            readCommitted(block, 0, committed, 0, valid);
-            writeStaging(Offsets.blockStart(block), committed, 0, valid);
+        id = staging.create();
+        dirty.put(block, id);
+        if (valid > 0 && !(writeFrom == 0 && writeTo >= valid)) {
+            byte[] previous = new byte[valid];
+            readPublished(block, 0, previous, 0, valid);
+            staging.write(id, 0, previous, 0, valid);
         }
-        dirty.add(block);
-    }
-
-    private void writeStaging(long position, byte[] src, int srcOffset, int length) throws IOException {
-        ByteBuffer buffer = ByteBuffer.wrap(src, srcOffset, length);
-        FileChannel channel = staging();
-        while (buffer.hasRemaining()) {
-            channel.write(buffer, position + buffer.position() - srcOffset);
-        }
-    }
-
-    private FileChannel staging() throws IOException {
-        if (staging == null) {
-            Files.createDirectories(stagingDir);
-            stagingPath = Files.createTempFile(stagingDir, ino + "-", ".staging");
-            staging = FileChannel.open(stagingPath, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        }
-        return staging;
-    }
-
-    private void closeStaging() {
-        if (staging != null) {
-            try {
-                staging.close();
-                Files.deleteIfExists(stagingPath);
-            } catch (IOException e) {
-                LOG.log(Level.WARNING, "could not remove staging file " + stagingPath, e);
-            }
-            staging = null;
-        }
-    }
-
-    // ---- uploading ----
-
-    /** Uploads every dirty block in parallel into {@code newBlocks}; returns what was uploaded. */
-    private List<BlockRef> uploadDirtyBlocks(List<BlockRef> newBlocks) throws IOException {
-        List<Integer> order = new ArrayList<>(dirty);
-        List<Future<BlockRef>> futures = new ArrayList<>();
-        for (int block : order) {
-            int length = Offsets.blockLength(size, block);
-            futures.add(uploads.submit(() -> uploadBlock(block, length)));
-        }
-        List<BlockRef> uploaded = new ArrayList<>();
-        IOException failure = null;
-        for (int i = 0; i < futures.size(); i++) {
-            try {
-                BlockRef ref = futures.get(i).get();
-                newBlocks.set(order.get(i), ref);
-                if (ref != null) {
-                    uploaded.add(ref);
-                }
-            } catch (ExecutionException e) {
-                if (failure == null) {
-                    failure = e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                failure = new IOException("interrupted while uploading");
-            }
-        }
-        if (failure != null) {
-            deleteQuietly(uploaded);
-            throw failure;
-        }
-        return uploaded;
-    }
-
-    /** Encrypts and stores one staged block; an all-zero block becomes a hole and stores nothing. */
-    private BlockRef uploadBlock(int block, int length) throws IOException {
-        byte[] plain = new byte[length];
-        readStaging(Offsets.blockStart(block), plain, 0, length);
-        if (isAllZero(plain)) {
-            return null;
-        }
-        return remote.upload(ino, block, plain, 0, length);
-    }
-
-    private static boolean isAllZero(byte[] bytes) {
-        for (byte b : bytes) {
-            if (b != 0) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private void deleteQuietly(List<BlockRef> refs) {
-        for (BlockRef ref : refs) {
-            try {
-                remote.delete(ref);
-            } catch (IOException e) {
-                LOG.log(Level.WARNING, "could not delete unreferenced block object " + ref.id()
-                        + " (coffre check lists such objects)", e);
-            }
-        }
+        return id;
     }
 }

@@ -1,11 +1,15 @@
 package dev.coffre.vfs;
 
+import dev.coffre.io.StagingArea;
+import dev.coffre.remote.BlockRef;
 import dev.coffre.remote.IntegrityException;
 import dev.coffre.remote.MetaOp;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 
@@ -93,6 +97,37 @@ final class Tree {
             }
         }
         return ops;
+    }
+
+    /** Swaps staged block refs for the uploaded blocks they became (a ref with an empty id: zeros). */
+    void replaceBlocks(Map<String, BlockRef> uploaded) {
+        for (Inode inode : inodes.values()) {
+            List<BlockRef> blocks = inode.blocks;
+            for (int i = 0; i < blocks.size(); i++) {
+                BlockRef ref = blocks.get(i);
+                if (StagingArea.isStaged(ref) && uploaded.containsKey(StagingArea.stagedId(ref))) {
+                    if (!(blocks instanceof ArrayList)) {
+                        blocks = new ArrayList<>(blocks);
+                        inode.blocks = blocks;
+                    }
+                    BlockRef done = uploaded.get(StagingArea.stagedId(ref));
+                    blocks.set(i, done.id().isEmpty() ? null : done);
+                }
+            }
+        }
+    }
+
+    /** Staged ids that some inode references. */
+    Set<String> stagedBlocks() {
+        Set<String> ids = new HashSet<>();
+        for (Inode inode : inodes.values()) {
+            for (BlockRef ref : inode.blocks) {
+                if (StagingArea.isStaged(ref)) {
+                    ids.add(StagingArea.stagedId(ref));
+                }
+            }
+        }
+        return ids;
     }
 
     Inode get(long ino) {

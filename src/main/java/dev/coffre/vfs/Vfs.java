@@ -3,6 +3,8 @@ package dev.coffre.vfs;
 import dev.coffre.cache.SegmentCache;
 import dev.coffre.io.ContentCommitter;
 import dev.coffre.io.OpenFile;
+import dev.coffre.io.StagingArea;
+import dev.coffre.io.WriteBack;
 import dev.coffre.remote.BlockRef;
 import dev.coffre.remote.IntegrityException;
 import dev.coffre.remote.MetaOp;
@@ -19,6 +21,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -39,7 +43,7 @@ import java.util.logging.Logger;
  * their handle counts. Lock order: OpenFile lock, then tree lock, then the openFiles monitor. Code holding
  * the tree lock never takes an OpenFile lock.
  */
-public final class Vfs implements ContentCommitter, AutoCloseable {
+public final class Vfs implements ContentCommitter, WriteBack.Host, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Vfs.class.getName());
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final int XATTR_CREATE = 1;
@@ -51,9 +55,9 @@ public final class Vfs implements ContentCommitter, AutoCloseable {
     // Immutable.
     private final Remote remote;
     private final SegmentCache cache;
-    private final Path stagingDir;
+    private final StagingArea staging;
+    private final WriteBack writeBack;
     private final Clock clock;
-    private final ExecutorService uploads;
 
     private final ReentrantReadWriteLock treeLock = new ReentrantReadWriteLock();
     private final Tree tree = new Tree();
@@ -72,27 +76,27 @@ public final class Vfs implements ContentCommitter, AutoCloseable {
         }
     }
 
-    public Vfs(Remote remote, SegmentCache cache, Path stagingDir, int uploadThreads, Clock clock) {
+    public Vfs(Remote remote, SegmentCache cache, StagingArea staging, WriteBack writeBack, Clock clock) {
         this.remote = remote;
         this.cache = cache;
-        this.stagingDir = stagingDir;
+        this.staging = staging;
+        this.writeBack = writeBack;
         this.clock = clock;
-        this.uploads = Executors.newFixedThreadPool(uploadThreads, r -> {
-            Thread t = new Thread(r, "coffre-upload");
-            t.setDaemon(true);
-            return t;
-        });
     }
 
-    /** Loads the tree from the remote, and finishes deleting files that a crash left deleted-but-open. */
+    /**
+     * Loads the tree from the remote, replays changes an earlier run logged but did not upload (they are
+     * served from staging meanwhile), finishes deleting files a crash left deleted-but-open, and starts
+     * the write-back.
+     */
     public void load() throws IOException {
-        List<BlockRef> garbage = new ArrayList<>();
         treeLock.writeLock().lock();
         try {
             List<IntegrityException> failures = new ArrayList<>();
             remote.load(op -> {
                 try {
                     tree.apply(op);
+                    writeBack.loadedCommitted(op);
                 } catch (IntegrityException e) {
                     failures.add(e);
                 }
@@ -100,11 +104,15 @@ public final class Vfs implements ContentCommitter, AutoCloseable {
             if (!failures.isEmpty()) {
                 throw failures.get(0);
             }
+            for (var entry : writeBack.pendingAtStart()) {
+                for (MetaOp op : entry.ops()) {
+                    tree.apply(op);
+                }
+            }
             tree.root();
             List<MetaOp> forget = new ArrayList<>();
             for (Inode orphan : tree.orphans()) {
                 forget.add(MetaOp.forget(orphan.ino));
-                orphan.blocks.stream().filter(b -> b != null).forEach(garbage::add);
             }
             if (!forget.isEmpty()) {
                 commit(forget);
@@ -112,7 +120,7 @@ public final class Vfs implements ContentCommitter, AutoCloseable {
         } finally {
             treeLock.writeLock().unlock();
         }
-        deleteQuietly(garbage);
+        writeBack.start(this);
     }
 
     /** The metadata operation that creates the root directory of a new vault. */
@@ -270,7 +278,6 @@ public final class Vfs implements ContentCommitter, AutoCloseable {
     }
 
     public void unlink(String path) throws IOException {
-        List<BlockRef> garbage;
         treeLock.writeLock().lock();
         try {
             Tree.Entry entry = existingEntry(path);
@@ -284,12 +291,11 @@ public final class Vfs implements ContentCommitter, AutoCloseable {
             List<MetaOp> ops = new ArrayList<>();
             ops.add(MetaOp.unlink(entry.dir().ino, entry.name()));
             ops.add(touched(entry.dir(), now));
-            garbage = dropName(entry.inode(), now, ops);
+            dropName(entry.inode(), now, ops);
             commit(ops);
         } finally {
             treeLock.writeLock().unlock();
         }
-        deleteQuietly(garbage);
     }
 
     public void rmdir(String path) throws IOException {
@@ -312,7 +318,6 @@ public final class Vfs implements ContentCommitter, AutoCloseable {
 
     /** rename(2) semantics, including atomic replacement of the target. */
     public void rename(String from, String to) throws IOException {
-        List<BlockRef> garbage = List.of();
         treeLock.writeLock().lock();
         try {
             Tree.Entry source = existingEntry(from);
@@ -344,7 +349,7 @@ public final class Vfs implements ContentCommitter, AutoCloseable {
                 // the last close. For everyone else (and in the vault) it is deleted now; the hidden name
                 // stays local so that operations on the open file keep working.
                 ops.add(touched(source.dir(), now));
-                garbage = dropName(moving, now, ops);
+                dropName(moving, now, ops);
                 commit(ops);
                 tree.hide(target.dir().ino, target.name(), moving.ino);
                 return;
@@ -359,32 +364,30 @@ public final class Vfs implements ContentCommitter, AutoCloseable {
                 if (replaced.isDirectory()) {
                     ops.add(MetaOp.forget(replaced.ino));
                 } else {
-                    garbage = dropName(replaced, now, ops);
+                    dropName(replaced, now, ops);
                 }
             }
             commit(ops);
         } finally {
             treeLock.writeLock().unlock();
         }
-        deleteQuietly(garbage);
     }
 
     /**
-     * Adds the operations for one name less pointing at {@code inode}; returns the block objects to delete
-     * after the commit when that was its last name and no handle keeps it alive.
+     * Adds the operations for one name less pointing at {@code inode}: a new ctime, or, for its last name
+     * while no handle keeps it open, forgetting it (the write-back then deletes its block objects).
      */
-    private List<BlockRef> dropName(Inode inode, long now, List<MetaOp> ops) {
+    private void dropName(Inode inode, long now, List<MetaOp> ops) {
         if (inode.links > 1) {
             ops.add(changed(inode, now));
-            return List.of();
+            return;
         }
         synchronized (openFiles) {
             if (openFiles.containsKey(inode.ino)) {
-                return List.of(); // Still open: forgotten when the last handle closes.
+                return; // Still open: forgotten when the last handle closes.
             }
         }
         ops.add(MetaOp.forget(inode.ino));
-        return inode.blocks.stream().filter(b -> b != null).toList();
     }
 
     // ---- attributes ----
@@ -536,7 +539,7 @@ public final class Vfs implements ContentCommitter, AutoCloseable {
             }
             synchronized (openFiles) {
                 OpenEntry entry = openFiles.computeIfAbsent(ino, key -> new OpenEntry(
-                        new OpenFile(ino, inode.size, inode.blocks, remote, cache, this, stagingDir, uploads)));
+                        new OpenFile(ino, inode.size, inode.blocks, remote, cache, this, staging)));
                 entry.handles++;
                 file = entry.file;
             }
@@ -557,6 +560,7 @@ public final class Vfs implements ContentCommitter, AutoCloseable {
         if (!handle.writable()) {
             throw new FsException(FsError.BAD_HANDLE, "file not open for writing");
         }
+        writeBack.awaitStagingSpace();
         handle.file().write(offset, src, 0, length, now());
     }
 
@@ -576,9 +580,34 @@ public final class Vfs implements ContentCommitter, AutoCloseable {
         handle(fh).file().truncate(size, now());
     }
 
-    /** close(2) of one descriptor and fsync(2): both return once content and metadata are committed. */
+    /**
+     * close(2) of one descriptor: returns once the content is durable on local disk; the upload follows.
+     * Fails while uploads fail for a reason that retrying will not fix, so that the writer hears of it.
+     */
     public void flush(long fh) throws IOException {
         handle(fh).file().flush();
+        WriteBack.Stats stats = writeBack.stats();
+        if (stats.failurePermanent()) {
+            throw new FsException(FsError.IO, "saved locally, but uploads fail: " + stats.failure());
+        }
+    }
+
+    /** fsync(2): returns once the content and all metadata before it are committed to the remote. */
+    public void fsync(long fh) throws IOException {
+        handle(fh).file().flush();
+        writeBack.sync();
+    }
+
+    /** Returns once every change made so far is committed to the remote (fsync of a directory, coffre sync). */
+    public void syncAll() throws IOException {
+        List<OpenFile> open;
+        synchronized (openFiles) {
+            open = openFiles.values().stream().map(e -> e.file).toList();
+        }
+        for (OpenFile file : open) {
+            file.flush();
+        }
+        writeBack.sync();
     }
 
     public void release(long fh) throws IOException {
@@ -598,14 +627,14 @@ public final class Vfs implements ContentCommitter, AutoCloseable {
                 }
             }
             if (last) {
-                List<BlockRef> blocks = handle.file().close();
-                forgetIfOrphan(handle.ino(), blocks);
+                handle.file().close();
+                forgetIfOrphan(handle.ino());
             }
         }
     }
 
     /** A file deleted while open dies with its last handle. */
-    private void forgetIfOrphan(long ino, List<BlockRef> blocks) throws IOException {
+    private void forgetIfOrphan(long ino) throws IOException {
         treeLock.writeLock().lock();
         try {
             Inode inode = tree.get(ino);
@@ -616,7 +645,6 @@ public final class Vfs implements ContentCommitter, AutoCloseable {
         } finally {
             treeLock.writeLock().unlock();
         }
-        deleteQuietly(blocks);
     }
 
     @Override
@@ -636,7 +664,7 @@ public final class Vfs implements ContentCommitter, AutoCloseable {
                 scratch.mtime = mtime;
                 scratch.ctime = now;
             }
-            commit(List.of(MetaOp.inode(scratch.toRecord())));
+            commit(List.of(MetaOp.inode(scratch.toRecord())), true);
             return true;
         } finally {
             treeLock.writeLock().unlock();
@@ -701,13 +729,16 @@ public final class Vfs implements ContentCommitter, AutoCloseable {
         return MetaOp.inode(scratch.toRecord());
     }
 
-    /** Commits, then applies to the tree; callers hold the tree write lock. */
+    /** Logs for the write-back, then applies to the tree; callers hold the tree write lock. */
     private void commit(List<MetaOp> ops) throws IOException {
-        remote.commit(ops);
+        commit(ops, false);
+    }
+
+    private void commit(List<MetaOp> ops, boolean durable) throws IOException {
+        writeBack.append(ops, durable);
         for (MetaOp op : ops) {
             tree.apply(op);
         }
-        remote.snapshotIfDue(tree::asOps);
     }
 
     private long newInodeNumber() {
@@ -728,19 +759,46 @@ public final class Vfs implements ContentCommitter, AutoCloseable {
         return now();
     }
 
-    private void deleteQuietly(List<BlockRef> blocks) {
-        for (BlockRef block : blocks) {
-            try {
-                remote.delete(block);
-            } catch (IOException e) {
-                LOG.log(Level.WARNING, "could not delete unreferenced block object " + block.id(), e);
-            }
+    // ---- the write-back's view ----
+
+    @Override
+    public void uploaded(Map<String, BlockRef> uploaded) {
+        treeLock.writeLock().lock();
+        try {
+            tree.replaceBlocks(uploaded);
+        } finally {
+            treeLock.writeLock().unlock();
         }
     }
 
-    /** Flushes every open file (unmount while handles are still open) and stops the upload threads. */
     @Override
-    public void close() {
+    public Set<String> stagedInUse() {
+        List<OpenFile> open;
+        synchronized (openFiles) {
+            open = openFiles.values().stream().map(e -> e.file).toList();
+        }
+        Set<String> ids = new HashSet<>();
+        for (OpenFile file : open) {
+            ids.addAll(file.stagedInUse());
+        }
+        treeLock.readLock().lock();
+        try {
+            ids.addAll(tree.stagedBlocks());
+        } finally {
+            treeLock.readLock().unlock();
+        }
+        return ids;
+    }
+
+    public WriteBack.Stats writeBackStats() {
+        return writeBack.stats();
+    }
+
+    /**
+     * Flushes every open file (unmount while handles are still open), then stops the write-back: with
+     * {@code drain} after uploading everything, without (forced unmount) leaving it for the next mount.
+     */
+    public void close(boolean drain) {
         List<OpenFile> open;
         synchronized (openFiles) {
             open = openFiles.values().stream().map(e -> e.file).toList();
@@ -753,11 +811,11 @@ public final class Vfs implements ContentCommitter, AutoCloseable {
             }
             file.close();
         }
-        uploads.shutdown();
-        try {
-            uploads.awaitTermination(1, TimeUnit.MINUTES);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        writeBack.close(drain);
+    }
+
+    @Override
+    public void close() {
+        close(true);
     }
 }

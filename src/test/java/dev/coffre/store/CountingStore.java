@@ -1,18 +1,16 @@
 package dev.coffre.store;
 
 import java.io.IOException;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** Passes every call to a real store and counts what crosses it (not a mock: the data is really stored). */
-public final class CountingStore implements ObjectStore {
-    private final ObjectStore inner;
+public final class CountingStore extends ForwardingStore {
     public final AtomicLong rangeReads = new AtomicLong();
     public final AtomicLong bytesRead = new AtomicLong();
     public final AtomicLong puts = new AtomicLong();
 
     public CountingStore(ObjectStore inner) {
-        this.inner = inner;
+        super(inner);
     }
 
     @Override
@@ -40,26 +38,6 @@ public final class CountingStore implements ObjectStore {
     public boolean putIfAbsent(String key, byte[] data) throws IOException {
         puts.incrementAndGet();
         return inner.putIfAbsent(key, data);
-    }
-
-    @Override
-    public List<String> list(String prefix) throws IOException {
-        return inner.list(prefix);
-    }
-
-    @Override
-    public void delete(String key) throws IOException {
-        inner.delete(key);
-    }
-
-    @Override
-    public SpaceInfo space() throws IOException {
-        return inner.space();
-    }
-
-    @Override
-    public String describe() {
-        return inner.describe();
     }
 
     public void reset() {

@@ -2,6 +2,9 @@ package dev.coffre.vfs;
 
 import dev.coffre.cache.SegmentCache;
 import dev.coffre.crypto.Kdf;
+import dev.coffre.io.PendingLog;
+import dev.coffre.io.StagingArea;
+import dev.coffre.io.WriteBack;
 import dev.coffre.remote.vault.VaultRemote;
 import dev.coffre.store.LocalObjectStore;
 import dev.coffre.store.ObjectStore;
@@ -21,6 +24,10 @@ public final class TestVault implements AutoCloseable {
     public final ObjectStore store;
     private VaultRemote remote;
     private Vfs vfs;
+    private WriteBack writeBack;
+    /** Tests that want the queue to wait set this before reopening. */
+    public long writeBackDelayMillis = 0;
+    public long stagingLimitBytes = 1L << 30;
 
     private TestVault(Path folder, Path staging, ObjectStore store) {
         this.folder = folder;
@@ -57,8 +64,15 @@ public final class TestVault implements AutoCloseable {
 
     private void open(byte[] password) throws IOException {
         remote = VaultRemote.open(store, password);
-        vfs = new Vfs(remote, new SegmentCache(64L << 20), staging, 2, Clock.systemUTC());
+        StagingArea stagingArea = new StagingArea(staging.resolve("blocks"));
+        writeBack = new WriteBack(remote, stagingArea, new PendingLog(staging), writeBackDelayMillis, 2, stagingLimitBytes);
+        vfs = new Vfs(remote, new SegmentCache(64L << 20), stagingArea, writeBack, Clock.systemUTC());
         vfs.load();
+    }
+
+    /** Uploads everything queued, as an fsync of the whole drive does. */
+    public void sync() throws IOException {
+        vfs.syncAll();
     }
 
     public Vfs vfs() {

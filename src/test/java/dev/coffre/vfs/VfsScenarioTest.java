@@ -126,11 +126,13 @@ class VfsScenarioTest {
         @DisplayName("changing 10 bytes of a 12 MiB file uploads one block")
         void partialRewriteUploadsOnlyChangedBlock() throws Exception {
             vault.writeFile("/big", random(12 * MIB, 4));
+            vault.sync();
             Set<String> before = new HashSet<>(vault.store.list("blocks/"));
             assertEquals(3, before.size());
             long fh = inTest.open("/big", 2);
             inTest.write(fh, 5 * MIB, new byte[10], 10);
             inTest.release(fh);
+            vault.sync();
             Set<String> after = new HashSet<>(vault.store.list("blocks/"));
             Set<String> added = new HashSet<>(after);
             added.removeAll(before);
@@ -167,6 +169,7 @@ class VfsScenarioTest {
             inTest.read(fh, 0, head, 1000);
             assertArrayEquals(Arrays.copyOf(data, 1000), head);
             inTest.release(fh);
+            vault.sync();
             assertEquals(List.of(), vault.store.list("blocks/"));
         }
     }
@@ -269,9 +272,11 @@ class VfsScenarioTest {
         @Test
         void aFailedOperationChangesNothing() throws Exception {
             vault.writeFile("/keep", new byte[1]);
+            vault.sync();
             int records = vault.store.list("journal/").size();
             assertThrows(FsException.class, () -> inTest.mkdir("/keep", 0755, 0, 0));
             assertThrows(FsException.class, () -> inTest.rename("/missing", "/x"));
+            vault.sync();
             assertEquals(records, vault.store.list("journal/").size());
             assertFalse(inTest.readdir("/").stream().anyMatch(e -> e.name().equals("x")));
         }
@@ -282,6 +287,7 @@ class VfsScenarioTest {
     void compaction() throws Exception {
         for (int i = 0; i < 1100; i++) {
             inTest.mkdir("/d" + i, 0755, 0, 0);
+            vault.sync(); // one journal record each
         }
         assertEquals(List.of("snapshots/0000000000001000"), vault.store.list("snapshots/"));
         // Records up to the snapshot are no longer needed: without them the vault must load from the snapshot.

@@ -34,9 +34,13 @@ class TamperTest {
     @BeforeEach
     void setUp() throws Exception {
         try (TestVault vault = TestVault.create(dir)) {
+            // One journal record each, so that there are records to replay and delete.
             vault.writeFile("/a.txt", "alpha content".repeat(10_000).getBytes(StandardCharsets.UTF_8));
+            vault.sync();
             vault.writeFile("/b.txt", "bravo content".repeat(10_000).getBytes(StandardCharsets.UTF_8));
+            vault.sync();
             vault.vfs().mkdir("/later", 0755, 0, 0);
+            vault.sync();
             folder = vault.folder;
         }
     }

@@ -1,0 +1,154 @@
+package dev.coffre.io;
+
+import dev.coffre.remote.BlockRef;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+/**
+ * Blocks written locally and not yet uploaded, one file each (at most one block of plaintext) in a folder
+ * that only the owner can read. A staged block is mutable while it is a dirty block of an open file and
+ * immutable once published (referenced by the tree); a later write copies it first.
+ *
+ * <p>In the tree and in the pending log a staged block appears as a {@link BlockRef} whose id is
+ * {@value #PREFIX} followed by the staged id; the write-back replaces it with the uploaded block.
+ * Thread-safe (each call opens its own channel).
+ */
+public final class StagingArea {
+    public static final String PREFIX = "staged:";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Path folder;
+    private final AtomicLong bytes = new AtomicLong();
+
+    public StagingArea(Path folder) throws IOException {
+        this.folder = folder;
+        Files.createDirectories(folder.getParent());
+        if (!Files.exists(folder)) {
+            Files.createDirectory(folder, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        }
+        try (Stream<Path> files = Files.list(folder)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                bytes.addAndGet(Files.size(file));
+            }
+        }
+    }
+
+    public static boolean isStaged(BlockRef ref) {
+        return ref != null && ref.id().startsWith(PREFIX);
+    }
+
+    public static String stagedId(BlockRef ref) {
+        return ref.id().substring(PREFIX.length());
+    }
+
+    public static BlockRef ref(String id, int length) {
+        return new BlockRef(PREFIX + id, length);
+    }
+
+    /** Creates an empty staged block and returns its id. */
+    public String create() throws IOException {
+        String id = HexFormat.of().formatHex(randomBytes());
+        Files.createFile(path(id));
+        return id;
+    }
+
+    /** Reads {@code n} bytes at {@code offset} in the block; bytes past the file's end read as zeros. */
+    public void read(String id, int offset, byte[] dst, int dstOffset, int n) throws IOException {
+        int done = 0;
+        try (FileChannel channel = FileChannel.open(path(id), StandardOpenOption.READ)) {
+            ByteBuffer buffer = ByteBuffer.wrap(dst, dstOffset, n);
+            while (buffer.hasRemaining()) {
+                if (channel.read(buffer, offset + (buffer.position() - dstOffset)) < 0) {
+                    break;
+                }
+            }
+            done = buffer.position() - dstOffset;
+        } catch (NoSuchFileException e) {
+            throw new IOException("staged block " + id + " is missing from " + folder, e);
+        }
+        Arrays.fill(dst, dstOffset + done, dstOffset + n, (byte) 0);
+    }
+
+    /** The whole content of a staged block of {@code length} bytes. */
+    public byte[] readAll(String id, int length) throws IOException {
+        byte[] data = new byte[length];
+        read(id, 0, data, 0, length);
+        return data;
+    }
+
+    public void write(String id, int offset, byte[] src, int srcOffset, int length) throws IOException {
+        try (FileChannel channel = FileChannel.open(path(id), StandardOpenOption.WRITE)) {
+            long before = channel.size();
+            ByteBuffer buffer = ByteBuffer.wrap(src, srcOffset, length);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer, offset + (buffer.position() - srcOffset));
+            }
+            bytes.addAndGet(Math.max(0, channel.size() - before));
+        }
+    }
+
+    public void truncate(String id, int length) throws IOException {
+        try (FileChannel channel = FileChannel.open(path(id), StandardOpenOption.WRITE)) {
+            long before = channel.size();
+            channel.truncate(length);
+            bytes.addAndGet(Math.min(0, length - before));
+        }
+    }
+
+    /** Makes a staged block durable: after this a crash cannot lose it. */
+    public void force(String id) throws IOException {
+        try (FileChannel channel = FileChannel.open(path(id), StandardOpenOption.WRITE)) {
+            channel.force(true);
+        }
+    }
+
+    public void delete(String id) {
+        try {
+            Path file = path(id);
+            long size = Files.size(file);
+            if (Files.deleteIfExists(file)) {
+                bytes.addAndGet(-size);
+            }
+        } catch (IOException ignored) {
+            // Already gone.
+        }
+    }
+
+    /** Ids of every staged block on disk. */
+    public Set<String> all() throws IOException {
+        Set<String> ids = new HashSet<>();
+        try (Stream<Path> files = Files.list(folder)) {
+            files.forEach(p -> ids.add(p.getFileName().toString()));
+        }
+        return ids;
+    }
+
+    /** Bytes of staged blocks on disk. */
+    public long bytes() {
+        return bytes.get();
+    }
+
+    private Path path(String id) {
+        return folder.resolve(id);
+    }
+
+    private static byte[] randomBytes() {
+        byte[] id = new byte[16];
+        RANDOM.nextBytes(id);
+        return id;
+    }
+}

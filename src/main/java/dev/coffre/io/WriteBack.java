@@ -1,0 +1,482 @@
+package dev.coffre.io;
+
+import dev.coffre.remote.BlockRef;
+import dev.coffre.remote.InodeRecord;
+import dev.coffre.remote.MetaOp;
+import dev.coffre.remote.Remote;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Uploads in the background what the pending log holds, in order: once its oldest change is
+ * {@code delay} old (or at once when someone waits in {@link #sync()}, at unmount, or when staging is
+ * full), it takes every pending batch, coalesces it, uploads the staged blocks it references in
+ * parallel, and commits the result as one journal record: content first, then the metadata that
+ * references it. Then it deletes block objects that the commit left unreferenced and staged blocks
+ * that nothing needs any more.
+ *
+ * <p>Failures are never dropped: the batch is retried with backoff until it goes through, and while it
+ * fails the failure is reported by {@link #stats()} and by {@link #sync()}. Thread-safe; one thread
+ * ({@code coffre-writeback}) does the work, guarded by {@code signal} for waiting and waking.
+ */
+public final class WriteBack implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(WriteBack.class.getName());
+    /** Consecutive failed attempts after which {@link #sync()} stops waiting and reports the failure. */
+    private static final int SYNC_GIVES_UP_AFTER = 4;
+
+    /** What the write-back needs from the filesystem (implemented by the VFS). */
+    public interface Host {
+        /** Staged refs now uploaded: replace them in the tree. */
+        void uploaded(Map<String, BlockRef> uploaded);
+
+        /** Staged ids that the tree and the open files still reference. */
+        Set<String> stagedInUse();
+    }
+
+    /** Queue figures for status. */
+    public record Stats(int pendingChanges, int pendingFiles, long pendingBytes, long uploadedBlocks,
+                        long uploadedBytes, long uploadRateBytesPerSecond, long commits, long retries,
+                        long failedAttempts, String failure, boolean failurePermanent) {
+        public boolean safeToUnmount() {
+            return pendingChanges == 0;
+        }
+    }
+
+    private record Target(long ino, int index, int length) {
+    }
+
+    private static final BlockRef HOLE = new BlockRef("", 0);
+
+    // Immutable.
+    private final Remote remote;
+    private final StagingArea staging;
+    private final PendingLog log;
+    private final long delayMillis;
+    private final long stagingLimitBytes;
+    private final ExecutorService uploads;
+    private final Retry retry = new Retry(5, 200, 10_000);
+    private final CommittedState committed = new CommittedState();
+    /** Staged id to its uploaded block (HOLE for all zeros); an entry lives as long as its staged file. */
+    private final Map<String, BlockRef> uploaded = new ConcurrentHashMap<>();
+    private final AtomicLong uploadedBlocks = new AtomicLong();
+    private final AtomicLong uploadedBytes = new AtomicLong();
+    private final AtomicLong commits = new AtomicLong();
+    private final Object signal = new Object();
+
+    // Guarded by signal.
+    private Host host;
+    private Thread thread;
+    private int syncWaiters;
+    private boolean stopping;
+    private boolean abandon;
+    private long retryAtMillis;
+    private long backoffMillis;
+    private int consecutiveFailures;
+    private long failedAttempts;
+    private String failure;
+    private boolean failurePermanent;
+    private long rateSampleMillis;
+    private long rateSampleBytes;
+    private long rate;
+
+    public WriteBack(Remote remote, StagingArea staging, PendingLog log, long delayMillis, int uploadThreads,
+                     long stagingLimitBytes) {
+        this.remote = remote;
+        this.staging = staging;
+        this.log = log;
+        this.delayMillis = delayMillis;
+        this.stagingLimitBytes = stagingLimitBytes;
+        this.uploads = Executors.newFixedThreadPool(uploadThreads, r -> {
+            Thread t = new Thread(r, "coffre-upload");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Feeds one operation of the remote tree while it loads. */
+    public void loadedCommitted(MetaOp op) {
+        committed.apply(op);
+    }
+
+    /** Changes an earlier run logged but did not upload; the VFS replays them into its tree at load. */
+    public List<PendingLog.Entry> pendingAtStart() {
+        return log.pending();
+    }
+
+    public void start(Host host) {
+        synchronized (signal) {
+            this.host = host;
+            thread = new Thread(this::run, "coffre-writeback");
+            thread.start();
+        }
+    }
+
+    /** Logs a batch of changes already applied to the tree; durable means on disk when this returns. */
+    public void append(List<MetaOp> ops, boolean durable) throws IOException {
+        log.append(ops, durable);
+        if (staging.bytes() > stagingLimitBytes) {
+            wake();
+        }
+    }
+
+    /** Returns once everything logged before the call is committed to the remote, or throws why it is not. */
+    public void sync() throws IOException {
+        long target = log.lastSeq();
+        synchronized (signal) {
+            syncWaiters++;
+            long failuresBefore = failedAttempts;
+            retryAtMillis = 0; // someone waits: try again now rather than after the backoff
+            signal.notifyAll();
+            try {
+                while (log.committedSeq() < target) {
+                    boolean triedSince = failedAttempts > failuresBefore;
+                    if (triedSince && failure != null
+                            && (failurePermanent || consecutiveFailures >= SYNC_GIVES_UP_AFTER)) {
+                        throw new IOException("changes cannot be uploaded yet (they stay queued): " + failure);
+                    }
+                    signal.wait(1000);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while waiting for uploads");
+            } finally {
+                syncWaiters--;
+            }
+        }
+    }
+
+    /** Backpressure: a writer waits while staging is over its limit and uploads can free space. */
+    public void awaitStagingSpace() throws IOException {
+        synchronized (signal) {
+            while (staging.bytes() > stagingLimitBytes && !log.pending().isEmpty() && !stopping
+                    && (failure == null || !failurePermanent)) {
+                signal.notifyAll();
+                try {
+                    signal.wait(500);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while waiting for staging space");
+                }
+            }
+        }
+    }
+
+    /** The failure that keeps changes of this mount from being uploaded, if any. */
+    public Optional<String> failure() {
+        synchronized (signal) {
+            return Optional.ofNullable(failure);
+        }
+    }
+
+    public Stats stats() {
+        List<PendingLog.Entry> pending = log.pending();
+        Set<Long> files = new HashSet<>();
+        Set<String> stagedIds = new HashSet<>();
+        long bytes = 0;
+        for (PendingLog.Entry entry : pending) {
+            for (MetaOp op : entry.ops()) {
+                if (MetaOp.INODE.equals(op.op()) && op.inode().blocks() != null) {
+                    for (BlockRef ref : op.inode().blocks()) {
+                        if (StagingArea.isStaged(ref) && !uploaded.containsKey(StagingArea.stagedId(ref))
+                                && stagedIds.add(ref.id())) {
+                            files.add(op.inode().ino());
+                            bytes += ref.length();
+                        }
+                    }
+                }
+            }
+        }
+        synchronized (signal) {
+            return new Stats(pending.size(), files.size(), bytes, uploadedBlocks.get(), uploadedBytes.get(),
+                    uploadRate(), commits.get(), retry.retries(), failedAttempts, failure, failurePermanent);
+        }
+    }
+
+    /** Bytes per second uploaded over the last few seconds (sampled when stats are read). */
+    private long uploadRate() {
+        long now = System.currentTimeMillis();
+        long total = uploadedBytes.get();
+        if (now - rateSampleMillis >= 3000) {
+            rate = rateSampleMillis == 0 ? 0 : (total - rateSampleBytes) * 1000 / (now - rateSampleMillis);
+            rateSampleMillis = now;
+            rateSampleBytes = total;
+        }
+        return rate;
+    }
+
+    /**
+     * Stops the write-back. With {@code drain}, first uploads and commits everything pending (unmount);
+     * without, leaves it in the pending log for the next mount (forced unmount).
+     */
+    public void close(boolean drain) {
+        Thread worker;
+        synchronized (signal) {
+            stopping = true;
+            abandon = !drain;
+            signal.notifyAll();
+            worker = thread;
+        }
+        if (worker != null) {
+            try {
+                worker.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        uploads.shutdownNow();
+        try {
+            log.close();
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "closing the pending log", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        close(true);
+    }
+
+    private void wake() {
+        synchronized (signal) {
+            signal.notifyAll();
+        }
+    }
+
+    // ---- the write-back thread ----
+
+    private void run() {
+        long lastProgressLog = 0;
+        while (true) {
+            List<PendingLog.Entry> batch;
+            synchronized (signal) {
+                try {
+                    batch = awaitBatch();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                if (batch == null) {
+                    return;
+                }
+            }
+            if (stoppingNow() && System.currentTimeMillis() - lastProgressLog > 5000) {
+                Stats stats = stats();
+                LOG.info("uploading before unmount: " + stats.pendingFiles() + " files, "
+                        + (stats.pendingBytes() >> 20) + " MiB left");
+                lastProgressLog = System.currentTimeMillis();
+            }
+            try {
+                commitBatch(batch);
+                synchronized (signal) {
+                    if (failure != null) {
+                        LOG.info("uploads work again after: " + failure);
+                    }
+                    failure = null;
+                    failurePermanent = false;
+                    consecutiveFailures = 0;
+                    backoffMillis = 0;
+                    signal.notifyAll();
+                }
+            } catch (IOException | RuntimeException e) {
+                synchronized (signal) {
+                    failedAttempts++;
+                    consecutiveFailures++;
+                    failure = String.valueOf(e.getMessage());
+                    failurePermanent = e instanceof IOException io && Retry.isPermanent(io);
+                    backoffMillis = Math.min(60_000, Math.max(1000, backoffMillis * 2));
+                    retryAtMillis = System.currentTimeMillis() + backoffMillis;
+                    signal.notifyAll();
+                }
+                LOG.log(failurePermanent ? Level.SEVERE : Level.WARNING, "upload of " + batch.size()
+                        + " queued changes failed (kept, retrying in " + backoffMillis / 1000 + " s): " + e.getMessage());
+            }
+        }
+    }
+
+    private boolean stoppingNow() {
+        synchronized (signal) {
+            return stopping;
+        }
+    }
+
+    /** Waits (holding signal) until a batch is due; null when the thread should end. */
+    private List<PendingLog.Entry> awaitBatch() throws InterruptedException {
+        while (true) {
+            List<PendingLog.Entry> pending = log.pending();
+            if (stopping && (abandon || pending.isEmpty())) {
+                return null;
+            }
+            long now = System.currentTimeMillis();
+            if (!pending.isEmpty()) {
+                boolean urgent = stopping || syncWaiters > 0 || staging.bytes() > stagingLimitBytes;
+                long due = urgent ? now : pending.get(0).appendedAtMillis() + delayMillis;
+                due = Math.max(due, retryAtMillis);
+                if (due <= now) {
+                    return pending;
+                }
+                signal.wait(due - now);
+            } else {
+                signal.wait();
+            }
+        }
+    }
+
+    private void commitBatch(List<PendingLog.Entry> batch) throws IOException {
+        long lastSeq = batch.get(batch.size() - 1).seq();
+        List<MetaOp> ops = new ArrayList<>();
+        batch.forEach(entry -> ops.addAll(entry.ops()));
+        List<MetaOp> coalesced = Coalescer.coalesce(ops);
+        Map<String, BlockRef> batchUploads = uploadStaged(coalesced);
+        List<MetaOp> translated = coalesced.stream().map(this::translate).toList();
+        retry.run("commit", () -> {
+            remote.commit(translated);
+            return null;
+        });
+        commits.incrementAndGet();
+        List<BlockRef> garbage = new ArrayList<>();
+        for (MetaOp op : translated) {
+            garbage.addAll(committed.apply(op));
+        }
+        log.markCommitted(lastSeq);
+        try {
+            remote.snapshotIfDue(committed::asOps);
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "could not write a journal snapshot (will try again)", e);
+        }
+        Host currentHost;
+        synchronized (signal) {
+            currentHost = host;
+        }
+        currentHost.uploaded(batchUploads);
+        for (BlockRef block : garbage) {
+            try {
+                remote.delete(block);
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "could not delete unreferenced block object " + block.id()
+                        + " (coffre check lists such objects)", e);
+            }
+        }
+        collectStaging(currentHost);
+    }
+
+    /** Uploads, in parallel, every staged block the batch references that is not uploaded yet. */
+    private Map<String, BlockRef> uploadStaged(List<MetaOp> ops) throws IOException {
+        Map<String, Target> targets = new LinkedHashMap<>();
+        for (MetaOp op : ops) {
+            InodeRecord inode = op.inode();
+            if (inode == null || inode.blocks() == null) {
+                continue;
+            }
+            for (int i = 0; i < inode.blocks().size(); i++) {
+                BlockRef ref = inode.blocks().get(i);
+                if (StagingArea.isStaged(ref)) {
+                    targets.put(StagingArea.stagedId(ref), new Target(inode.ino(), i, ref.length()));
+                }
+            }
+        }
+        Map<String, Future<BlockRef>> futures = new LinkedHashMap<>();
+        for (Map.Entry<String, Target> entry : targets.entrySet()) {
+            if (!uploaded.containsKey(entry.getKey())) {
+                futures.put(entry.getKey(), uploads.submit(() -> uploadOne(entry.getKey(), entry.getValue())));
+            }
+        }
+        IOException failure = null;
+        for (Map.Entry<String, Future<BlockRef>> entry : futures.entrySet()) {
+            try {
+                uploaded.put(entry.getKey(), entry.getValue().get());
+            } catch (ExecutionException e) {
+                if (failure == null) {
+                    failure = e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while uploading");
+            }
+        }
+        if (failure != null) {
+            throw failure; // What did upload stays in `uploaded`: the retry will not upload it again.
+        }
+        Map<String, BlockRef> result = new HashMap<>();
+        targets.keySet().forEach(id -> result.put(id, uploaded.get(id)));
+        return result;
+    }
+
+    private BlockRef uploadOne(String stagedId, Target target) throws IOException {
+        byte[] data = staging.readAll(stagedId, target.length());
+        if (isAllZero(data)) {
+            return HOLE;
+        }
+        BlockRef block = retry.run("upload", () -> remote.upload(target.ino(), target.index(), data, 0, data.length));
+        uploadedBlocks.incrementAndGet();
+        uploadedBytes.addAndGet(data.length);
+        return block;
+    }
+
+    private MetaOp translate(MetaOp op) {
+        InodeRecord r = op.inode();
+        if (r == null || r.blocks() == null || r.blocks().stream().noneMatch(StagingArea::isStaged)) {
+            return op;
+        }
+        List<BlockRef> blocks = new ArrayList<>(r.blocks().size());
+        for (BlockRef ref : r.blocks()) {
+            if (StagingArea.isStaged(ref)) {
+                BlockRef done = uploaded.get(StagingArea.stagedId(ref));
+                if (done == null) {
+                    throw new IllegalStateException("staged block " + ref.id() + " was not uploaded");
+                }
+                blocks.add(done == HOLE ? null : done);
+            } else {
+                blocks.add(ref);
+            }
+        }
+        while (!blocks.isEmpty() && blocks.get(blocks.size() - 1) == null) {
+            blocks.remove(blocks.size() - 1);
+        }
+        return MetaOp.inode(new InodeRecord(r.ino(), r.type(), r.mode(), r.uid(), r.gid(), r.rdev(), r.size(),
+                r.atime(), r.mtime(), r.ctime(), r.target(), blocks, r.xattrs()));
+    }
+
+    /** Deletes staged blocks that neither the tree, an open file nor a pending change references. */
+    private void collectStaging(Host currentHost) throws IOException {
+        Set<String> onDisk = staging.all(); // listed first: a block created after this is never a candidate
+        Set<String> inUse = new HashSet<>(currentHost.stagedInUse());
+        for (PendingLog.Entry entry : log.pending()) {
+            for (MetaOp op : entry.ops()) {
+                if (op.inode() != null && op.inode().blocks() != null) {
+                    op.inode().blocks().stream().filter(StagingArea::isStaged)
+                            .forEach(ref -> inUse.add(StagingArea.stagedId(ref)));
+                }
+            }
+        }
+        for (String id : onDisk) {
+            if (!inUse.contains(id)) {
+                staging.delete(id);
+                uploaded.remove(id);
+            }
+        }
+    }
+
+    private static boolean isAllZero(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,194 @@
+package dev.coffre.io;
+
+import dev.coffre.remote.vault.VaultChecker;
+import dev.coffre.store.FaultyStore;
+import dev.coffre.vfs.FsException;
+import dev.coffre.vfs.TestVault;
+import dev.coffre.vfs.Vfs;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The durability contract and the upload queue, in-process on a real vault, with faults injected at the store. */
+@Timeout(120)
+class WriteBackTest {
+    @TempDir
+    Path dir;
+    FaultyStore faults;
+    TestVault vault;
+    Vfs inTest;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        vault = TestVault.create(dir, store -> faults = new FaultyStore(store));
+        vault.writeBackDelayMillis = 3_600_000; // nothing uploads unless a test asks
+        inTest = vault.reopen();
+        faults.blockPuts.set(0);
+    }
+
+    @AfterEach
+    void tearDown() {
+        faults.denyWrites(false);
+        faults.failTransiently(0);
+        vault.close();
+    }
+
+    static byte[] random(int size, long seed) {
+        byte[] data = new byte[size];
+        new Random(seed).nextBytes(data);
+        return data;
+    }
+
+    private long blockObjects() throws IOException {
+        return vault.store.list("blocks/").size();
+    }
+
+    @Test
+    @DisplayName("close returns before the upload; the file reads back from staging; sync uploads it")
+    void closeThenSync() throws Exception {
+        byte[] data = random(9_000_000, 1);
+        vault.writeFile("/f", data);
+        assertEquals(0, blockObjects(), "nothing uploaded yet");
+        assertArrayEquals(data, vault.readFile("/f"));
+        vault.sync();
+        assertEquals(3, blockObjects());
+        assertEquals(3, faults.blockPuts.get());
+    }
+
+    @Test
+    @DisplayName("a file written, closed and renamed like rsync does is uploaded once")
+    void rsyncPattern() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            String temp = "/.f" + i + ".XXXXXX";
+            long fh = inTest.create(temp, 0600, 0, 0, 1);
+            byte[] data = random(100_000 + i, i);
+            inTest.write(fh, 0, data, data.length);
+            inTest.release(fh);
+            inTest.utimens(temp, 1_000_000_000L, 2_000_000_000L);
+            inTest.chmod(temp, 0644);
+            inTest.rename(temp, "/f" + i);
+        }
+        vault.sync();
+        assertEquals(20, faults.blockPuts.get(), "one upload per file");
+        assertEquals(20, blockObjects());
+        assertArrayEquals(random(100_005, 5), vault.readFile("/f5"));
+    }
+
+    @Test
+    @DisplayName("a file deleted before its upload is never uploaded")
+    void deletedBeforeUpload() throws Exception {
+        vault.writeFile("/scratch", random(5_000_000, 2));
+        inTest.unlink("/scratch");
+        vault.sync();
+        assertEquals(0, faults.blockPuts.get());
+        assertEquals(0, blockObjects());
+    }
+
+    @Test
+    @DisplayName("a crash before the upload loses nothing that close returned for")
+    void resumeAfterCrash() throws Exception {
+        byte[] data = random(6_000_000, 3);
+        vault.writeFile("/kept", data);
+        inTest.mkdir("/dir", 0755, 0, 0);
+        inTest.rename("/kept", "/dir/kept");
+        long fh = inTest.create("/unclosed", 0644, 0, 0, 1);
+        inTest.write(fh, 0, new byte[100], 100);
+        inTest.close(false); // as if killed: nothing drained, the open file never closed
+        assertEquals(0, blockObjects());
+
+        vault.writeBackDelayMillis = 0;
+        inTest = vault.reopen();
+        assertArrayEquals(data, vault.readFile("/dir/kept"), "served from staging after the crash");
+        vault.sync();
+        assertEquals(2, blockObjects());
+        Files.walk(vault.staging).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        inTest = vault.reopen();
+        assertArrayEquals(data, vault.readFile("/dir/kept"), "read from the vault alone");
+    }
+
+    @Test
+    @DisplayName("transient store failures are retried until everything is stored intact")
+    void transientFaults() throws Exception {
+        faults.failTransiently(0.3);
+        for (int i = 0; i < 10; i++) {
+            vault.writeFile("/f" + i, random(1_000_000 + i, i));
+        }
+        vault.sync();
+        faults.failTransiently(0);
+        assertTrue(faults.injectedFailures.get() > 0, "faults were injected");
+        inTest = vault.reopen();
+        for (int i = 0; i < 10; i++) {
+            assertArrayEquals(random(1_000_000 + i, i), vault.readFile("/f" + i));
+        }
+        VaultChecker.Report report = VaultChecker.check(vault.remote(), line -> { });
+        assertTrue(report.healthy(), report.failures().toString());
+        assertEquals(10, report.files());
+    }
+
+    @Test
+    @DisplayName("a stalling store slows uploads down but loses nothing")
+    void stalls() throws Exception {
+        faults.stall(150);
+        for (int i = 0; i < 6; i++) {
+            vault.writeFile("/s" + i, random(300_000, 20 + i));
+        }
+        vault.sync();
+        faults.stall(0);
+        inTest = vault.reopen();
+        for (int i = 0; i < 6; i++) {
+            assertArrayEquals(random(300_000, 20 + i), vault.readFile("/s" + i));
+        }
+    }
+
+    @Test
+    @DisplayName("a permanent failure is reported by fsync and close, keeps the data, and heals")
+    void permanentFailure() throws Exception {
+        faults.denyWrites(true);
+        byte[] data = random(2_000_000, 4);
+        vault.writeFile("/f", data);
+        IOException failure = assertThrows(IOException.class, () -> vault.sync());
+        assertTrue(failure.getMessage().contains("access denied"), failure.getMessage());
+        assertTrue(inTest.writeBackStats().failurePermanent());
+        long fh = inTest.open("/f", 2);
+        inTest.write(fh, 0, new byte[] {1}, 1);
+        assertThrows(FsException.class, () -> inTest.flush(fh), "close reports the failure");
+        inTest.release(fh);
+        data[0] = 1;
+        assertArrayEquals(data, vault.readFile("/f"), "kept in staging");
+
+        faults.denyWrites(false);
+        vault.sync();
+        inTest = vault.reopen();
+        assertArrayEquals(data, vault.readFile("/f"));
+        assertEquals(null, inTest.writeBackStats().failure());
+    }
+
+    @Test
+    @DisplayName("writers wait for uploads when staging is full, and nothing is lost")
+    void backpressure() throws Exception {
+        vault.writeBackDelayMillis = 3_600_000;
+        vault.stagingLimitBytes = 6L << 20;
+        inTest = vault.reopen();
+        for (int i = 0; i < 8; i++) {
+            vault.writeFile("/f" + i, random(2_000_000, 10 + i));
+        }
+        assertTrue(faults.blockPuts.get() >= 3, "uploads started before the delay because staging was full");
+        vault.sync();
+        for (int i = 0; i < 8; i++) {
+            assertArrayEquals(random(2_000_000, 10 + i), vault.readFile("/f" + i));
+        }
+    }
+}
