@@ -13,6 +13,9 @@ import java.util.concurrent.Callable;
         "Reports each failure (altered, swapped, truncated or missing objects); exit code 6 if any."},
         footer = ExitCodes.HELP, mixinStandardHelpOptions = true)
 final class CheckCommand implements Callable<Integer> {
+    @picocli.CommandLine.Mixin
+    RemoteOptions remoteOptions = new RemoteOptions();
+
     @Parameters(arity = "0..1", paramLabel = "REMOTE", description = "The vault (default: the default vault).")
     String remote;
 
@@ -21,7 +24,7 @@ final class CheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RemoteSpec spec = RemoteSpec.parse(remote);
+        RemoteSpec spec = remoteOptions.parse(remote);
         byte[] password = Passwords.read(passwordFile, "COFFRE_PASSWORD", "password", false);
         VaultChecker.Report report;
         try (VaultRemote vault = Vaults.open(spec, password)) {

@@ -12,6 +12,9 @@ import java.util.concurrent.Callable;
 @Command(name = "init", description = "Create a new, empty vault.",
         footer = ExitCodes.HELP, mixinStandardHelpOptions = true)
 final class InitCommand implements Callable<Integer> {
+    @picocli.CommandLine.Mixin
+    RemoteOptions remoteOptions = new RemoteOptions();
+
     @Parameters(arity = "0..1", paramLabel = "REMOTE",
             description = "Where the vault lives: local:PATH or a path (default: local:~/.local/share/coffre/vault).")
     String remote;
@@ -29,7 +32,7 @@ final class InitCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RemoteSpec spec = RemoteSpec.parse(remote);
+        RemoteSpec spec = remoteOptions.parse(remote);
         Kdf.Argon2Params kdf = kdfParams(kdfMemoryMiB, kdfIterations);
         if (Vaults.exists(spec)) {
             throw new CliException(ExitCodes.ERROR, spec.text() + " already holds a vault");

@@ -38,6 +38,9 @@ import java.util.logging.Logger;
         "Returns once the drive is usable; the mount runs on in the background until 'coffre unmount'."},
         footer = ExitCodes.HELP, mixinStandardHelpOptions = true)
 final class MountCommand implements java.util.concurrent.Callable<Integer> {
+    @picocli.CommandLine.Mixin
+    RemoteOptions remoteOptions = new RemoteOptions();
+
     private static final Logger LOG = Logger.getLogger(MountCommand.class.getName());
     private static final String CHILD_OK = "COFFRE-MOUNTED";
     private static final String CHILD_ERROR = "COFFRE-ERROR";
@@ -86,7 +89,7 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RemoteSpec spec = RemoteSpec.parse(arguments.size() == 2 ? arguments.get(0) : null);
+        RemoteSpec spec = remoteOptions.parse(arguments.size() == 2 ? arguments.get(0) : null);
         Path mountPoint = Path.of(arguments.get(arguments.size() - 1)).toAbsolutePath().normalize();
         Path cache = cacheDir == null ? Dirs.cache() : cacheDir.toAbsolutePath();
         Path log = logFile != null ? logFile.toAbsolutePath()
@@ -124,6 +127,7 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
                 "mount", "--daemon-child", "--cache-dir", cache.toString(), "--cache-size", Long.toString(cacheSize),
                 "--log-file", log.toString(), "--write-back", writeBackDelay.toMillis() + "ms",
                 "--upload-threads", Integer.toString(uploadThreads), "--staging-size", Long.toString(stagingSize)));
+        command.addAll(RemoteSpec.flags(remoteOptions.s3()));
         for (String option : options) {
             command.add("-o");
             command.add(option);
@@ -185,6 +189,7 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
         Mounts.checkMountPoint(mountPoint, options);
         VaultRemote vault = Vaults.open(spec, password);
         Arrays.fill(password, (byte) 0);
+        Vaults.checkConditionalWrites(vault.store());
         SegmentCache segments = new SegmentCache(cacheSize);
         Path work = cache.resolve("staging").resolve(HexFormat.of().formatHex(vault.header().vaultId()));
         java.nio.channels.FileChannel lock = lockStaging(work);
@@ -282,7 +287,7 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
 
     private String[] fuseOptions(RemoteSpec spec) {
         List<String> all = new ArrayList<>(List.of(
-                "fsname=coffre:" + spec.localPath().toString().replace(',', '_'), "subtype=coffre",
+                "fsname=coffre:" + spec.text().replace("local:", "").replace(',', '_'), "subtype=coffre",
                 "big_writes", "max_read=131072", "max_write=131072",
                 "use_ino", "readdir_ino", "default_permissions",
                 // Attributes are not cached by the kernel: libfuse 2 gives each name of a hard-linked file

@@ -12,6 +12,9 @@ import java.util.concurrent.Callable;
 @Command(name = "passwd", description = "Change a vault's password (rewraps the master key; no data is re-encrypted).",
         footer = ExitCodes.HELP, mixinStandardHelpOptions = true)
 final class PasswdCommand implements Callable<Integer> {
+    @picocli.CommandLine.Mixin
+    RemoteOptions remoteOptions = new RemoteOptions();
+
     @Parameters(arity = "0..1", paramLabel = "REMOTE", description = "The vault (default: the default vault).")
     String remote;
 
@@ -24,7 +27,7 @@ final class PasswdCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RemoteSpec spec = RemoteSpec.parse(remote);
+        RemoteSpec spec = remoteOptions.parse(remote);
         byte[] password = Passwords.read(passwordFile, "COFFRE_PASSWORD", "password", false);
         try (VaultRemote vault = Vaults.open(spec, password)) {
             byte[] newPassword = Passwords.read(newPasswordFile, "COFFRE_NEW_PASSWORD", "new password", true);

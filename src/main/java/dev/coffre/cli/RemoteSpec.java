@@ -2,19 +2,65 @@ package dev.coffre.cli;
 
 import dev.coffre.store.LocalObjectStore;
 import dev.coffre.store.ObjectStore;
+import dev.coffre.store.S3ObjectStore;
 
+import java.io.IOException;
 import java.nio.file.Path;
 
-/** A remote as the user writes it: {@code local:PATH} or a bare path (s3:// and mega: come later). */
-public record RemoteSpec(String text, Path localPath) {
+/**
+ * A remote as the user writes it: {@code local:PATH}, a bare path, or {@code s3://BUCKET/PREFIX}.
+ * Exactly one of {@code localPath} and {@code s3} is set.
+ */
+public record RemoteSpec(String text, Path localPath, S3ObjectStore.Location s3) {
+
+    /** Where an S3 remote is served: flags win over the AWS environment variables. */
+    public record S3Settings(String endpoint, String region) {
+        static S3Settings fromEnvironment() {
+            return new S3Settings(null, null);
+        }
+
+        String resolvedRegion() {
+            return firstOf(region, System.getenv("AWS_REGION"), System.getenv("AWS_DEFAULT_REGION"), "us-east-1");
+        }
+
+        String resolvedEndpoint() {
+            return firstOf(endpoint, System.getenv("AWS_ENDPOINT_URL_S3"), System.getenv("AWS_ENDPOINT_URL"),
+                    "https://s3." + resolvedRegion() + ".amazonaws.com");
+        }
+
+        private static String firstOf(String... values) {
+            for (String value : values) {
+                if (value != null && !value.isBlank()) {
+                    return value;
+                }
+            }
+            return null;
+        }
+    }
 
     public static RemoteSpec parse(String text) throws CliException {
+        return parse(text, S3Settings.fromEnvironment());
+    }
+
+    public static RemoteSpec parse(String text, S3Settings s3) throws CliException {
         if (text == null) {
             return defaultVault();
         }
-        if (text.startsWith("s3://") || text.startsWith("mega:")) {
+        if (text.startsWith("s3://")) {
+            String rest = text.substring("s3://".length());
+            int slash = rest.indexOf('/');
+            String bucket = slash < 0 ? rest : rest.substring(0, slash);
+            String prefix = slash < 0 ? "" : rest.substring(slash + 1).replaceAll("/+$", "");
+            if (bucket.isEmpty()) {
+                throw new CliException(ExitCodes.USAGE, "remote " + text + " names no bucket (s3://BUCKET/PREFIX)");
+            }
+            S3ObjectStore.Location location = new S3ObjectStore.Location(s3.resolvedEndpoint(), s3.resolvedRegion(),
+                    bucket, prefix);
+            return new RemoteSpec(location.describe(), null, location);
+        }
+        if (text.startsWith("mega:")) {
             throw new CliException(ExitCodes.USAGE, "remote " + text + " is not supported yet: this version of"
-                    + " coffre stores vaults in local folders (local:PATH)");
+                    + " coffre stores vaults in local folders (local:PATH) and S3 buckets (s3://BUCKET/PREFIX)");
         }
         String path = text.startsWith("local:") ? text.substring("local:".length()) : text;
         if (path.isEmpty()) {
@@ -24,19 +70,35 @@ public record RemoteSpec(String text, Path localPath) {
             path = Dirs.home().resolve(path.substring(2)).toString();
         }
         Path resolved = Path.of(path).toAbsolutePath().normalize();
-        return new RemoteSpec("local:" + resolved, resolved);
+        return new RemoteSpec("local:" + resolved, resolved, null);
     }
 
     public static RemoteSpec defaultVault() {
         Path path = Dirs.defaultVault();
-        return new RemoteSpec("local:" + path, path);
+        return new RemoteSpec("local:" + path, path, null);
+    }
+
+    public boolean isLocal() {
+        return localPath != null;
     }
 
     public boolean isDefault() {
-        return localPath.equals(Dirs.defaultVault());
+        return isLocal() && localPath.equals(Dirs.defaultVault());
     }
 
-    public ObjectStore openStore() {
-        return new LocalObjectStore(localPath);
+    public ObjectStore openStore() throws IOException {
+        return isLocal() ? new LocalObjectStore(localPath) : S3ObjectStore.connect(s3);
+    }
+
+    /** The command-line flags that reproduce these settings in another process. */
+    public static java.util.List<String> flags(S3Settings s3) {
+        java.util.List<String> flags = new java.util.ArrayList<>();
+        if (s3.endpoint() != null) {
+            flags.addAll(java.util.List.of("--s3-endpoint", s3.endpoint()));
+        }
+        if (s3.region() != null) {
+            flags.addAll(java.util.List.of("--s3-region", s3.region()));
+        }
+        return flags;
     }
 }

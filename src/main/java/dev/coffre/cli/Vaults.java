@@ -19,13 +19,12 @@ final class Vaults {
     }
 
     static VaultRemote open(RemoteSpec spec, byte[] password) throws CliException {
-        ObjectStore store = spec.openStore();
-        if (!Files.isDirectory(spec.localPath())) {
+        if (spec.isLocal() && !Files.isDirectory(spec.localPath())) {
             throw new CliException(ExitCodes.NO_VAULT, "no vault at " + spec.text() + ": the folder does not exist"
                     + " (create a vault with: coffre init " + spec.text() + ")");
         }
         try {
-            return VaultRemote.open(store, password);
+            return VaultRemote.open(spec.openStore(), password);
         } catch (IOException e) {
             throw translate(e);
         }
@@ -33,16 +32,20 @@ final class Vaults {
 
     static void create(RemoteSpec spec, byte[] password, Kdf.Argon2Params kdf) throws CliException {
         try {
-            LocalObjectStore.createPrivateDirectory(spec.localPath());
-            LocalObjectStore store = new LocalObjectStore(spec.localPath());
-            try (var files = Files.list(spec.localPath())) {
-                if (files.anyMatch(p -> !p.getFileName().toString().equals(".tmp"))) {
-                    throw new CliException(ExitCodes.ERROR, "cannot create a vault in " + spec.localPath()
-                            + ": the folder is not empty and holds no vault (if an earlier 'coffre init' was"
-                            + " interrupted, remove the folder and run it again)");
-                }
+            ObjectStore store;
+            if (spec.isLocal()) {
+                LocalObjectStore.createPrivateDirectory(spec.localPath());
+                LocalObjectStore local = new LocalObjectStore(spec.localPath());
+                local.prepare();
+                store = local;
+            } else {
+                store = spec.openStore();
             }
-            store.prepare();
+            if (store.list("").stream().anyMatch(key -> !key.startsWith(".tmp/"))) {
+                throw new CliException(ExitCodes.ERROR, "cannot create a vault in " + spec.text()
+                        + ": it is not empty and holds no vault (if an earlier 'coffre init' was"
+                        + " interrupted, empty it and run it again)");
+            }
             VaultRemote.create(store, password, kdf, Vfs.rootDirectory(currentUid(), currentGid(), nowNanos()));
         } catch (IOException e) {
             throw translate(e);
@@ -50,7 +53,27 @@ final class Vaults {
     }
 
     static boolean exists(RemoteSpec spec) {
-        return Files.exists(spec.localPath().resolve(dev.coffre.remote.vault.VaultHeader.KEY));
+        return spec.isLocal() && Files.exists(spec.localPath().resolve(dev.coffre.remote.vault.VaultHeader.KEY));
+    }
+
+    /**
+     * Several clients can share a vault only where create-if-absent really is atomic. A service that
+     * ignores If-None-Match would let two clients overwrite each other's journal records: refuse it.
+     */
+    static void checkConditionalWrites(ObjectStore store) throws CliException {
+        String probe = "probe/" + java.util.UUID.randomUUID();
+        try {
+            boolean first = store.putIfAbsent(probe, new byte[] {1});
+            boolean second = store.putIfAbsent(probe, new byte[] {2});
+            store.delete(probe);
+            if (!first || second) {
+                throw new CliException(ExitCodes.MOUNT_FAILED, store.describe() + " does not honour conditional"
+                        + " writes (If-None-Match): coffre cannot keep a vault consistent there. Use a service that"
+                        + " does (AWS S3, MinIO, Ceph RGW, S3Proxy 3.1+).");
+            }
+        } catch (IOException e) {
+            throw translate(e);
+        }
     }
 
     static CliException translate(IOException e) {
@@ -64,6 +87,13 @@ final class Vaults {
         }
         if (e instanceof IntegrityException) {
             return new CliException(ExitCodes.INTEGRITY, "integrity failure: " + e.getMessage());
+        }
+        if (e instanceof dev.coffre.store.PermanentStoreException) {
+            return new CliException(ExitCodes.STORAGE, e.getMessage());
+        }
+        if (e instanceof java.net.ConnectException || e instanceof java.net.UnknownHostException
+                || e instanceof java.net.SocketTimeoutException) {
+            return new CliException(ExitCodes.STORAGE, "cannot reach the storage: " + e.getMessage());
         }
         return new CliException(ExitCodes.ERROR, String.valueOf(e.getMessage()));
     }

@@ -34,6 +34,19 @@ final class MountedVault implements AutoCloseable {
     static final String[] CHEAP_KDF = {"--kdf-memory", "8", "--kdf-iterations", "1"};
 
     private static final Set<MountedVault> OPEN = ConcurrentHashMap.newKeySet();
+    private static final String S3_BUCKET = "coffre-it";
+    /** When set, new vaults live in this S3 server (a fresh prefix each) instead of a local folder. */
+    private static volatile dev.coffre.store.S3ProxyServer s3;
+
+    /** Makes the vaults of the following tests S3 vaults on {@code server} (S3 variants of the suites). */
+    static void useS3(dev.coffre.store.S3ProxyServer server) throws IOException {
+        server.createBucket(S3_BUCKET);
+        s3 = server;
+    }
+
+    static void useLocal() {
+        s3 = null;
+    }
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -46,7 +59,9 @@ final class MountedVault implements AutoCloseable {
     }
 
     final Path root;
+    /** Where the vault's objects are on this machine: the local folder, or the S3 server's backend folder. */
     final Path vault;
+    private final String remote;
     final Path mnt;
     final Path dataHome;
     final Path cacheHome;
@@ -59,7 +74,10 @@ final class MountedVault implements AutoCloseable {
 
     private MountedVault(String password) throws IOException {
         this.root = Files.createTempDirectory("coffre-it-");
-        this.vault = root.resolve("vault");
+        dev.coffre.store.S3ProxyServer server = s3;
+        String prefix = "v-" + Long.toHexString(System.nanoTime());
+        this.vault = server == null ? root.resolve("vault") : server.bucketDir(S3_BUCKET).resolve(prefix);
+        this.remote = server == null ? "local:" + vault : "s3://" + S3_BUCKET + "/" + prefix;
         this.mnt = root.resolve("mnt");
         this.dataHome = Files.createDirectory(root.resolve("data"));
         this.cacheHome = Files.createDirectory(root.resolve("cache"));
@@ -75,6 +93,9 @@ final class MountedVault implements AutoCloseable {
         env.put("XDG_RUNTIME_DIR", runtimeDir.toString());
         env.put("XDG_CONFIG_HOME", configHome.toString());
         env.put("COFFRE_PASSWORD", password);
+        if (server != null) {
+            env.putAll(server.clientEnv());
+        }
         this.coffre = new Coffre(env);
         OPEN.add(this);
     }
@@ -109,7 +130,7 @@ final class MountedVault implements AutoCloseable {
     }
 
     String remote() {
-        return "local:" + vault;
+        return remote;
     }
 
     Coffre coffre() {

@@ -1,0 +1,264 @@
+package dev.coffre.store;
+
+import io.minio.GetObjectArgs;
+import io.minio.ListObjectsArgs;
+import io.minio.MinioClient;
+import io.minio.PutObjectArgs;
+import io.minio.RemoveObjectArgs;
+import io.minio.Result;
+import io.minio.credentials.AwsConfigProvider;
+import io.minio.credentials.AwsEnvironmentProvider;
+import io.minio.credentials.ChainedProvider;
+import io.minio.credentials.Provider;
+import io.minio.errors.ErrorResponseException;
+import io.minio.errors.MinioException;
+import io.minio.messages.Item;
+import okhttp3.ConnectionPool;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Objects in any S3-compatible service (AWS S3, MinIO, Ceph, S3Proxy), through MinIO's Java SDK (signing,
+ * path or virtual-host style, regions) on OkHttp (pooling, timeouts). Create-if-absent is a PUT with
+ * {@code If-None-Match: *}. Reads and lists are retried on transient failures (5xx, SlowDown, resets,
+ * timeouts); writes are retried by the write-back. Access and configuration errors are
+ * {@link PermanentStoreException}s with a message that says what to fix.
+ */
+public final class S3ObjectStore implements ObjectStore {
+    /** Where a vault lives in S3 and how to reach it. Never holds a secret. */
+    public record Location(String endpoint, String region, String bucket, String prefix) {
+        public String describe() {
+            return "s3://" + bucket + (prefix.isEmpty() ? "" : "/" + prefix);
+        }
+    }
+
+    private static final long PART_SIZE = 64L << 20;
+
+    private final Location location;
+    private final MinioClient client;
+    private final RetryingCall retry = new RetryingCall();
+
+    private S3ObjectStore(Location location, MinioClient client) {
+        this.location = location;
+        this.client = client;
+    }
+
+    /**
+     * Connects with credentials from the environment ({@code AWS_ACCESS_KEY_ID}, {@code AWS_SECRET_ACCESS_KEY},
+     * {@code AWS_SESSION_TOKEN}) or the shared credentials file ({@code ~/.aws/credentials}, {@code AWS_PROFILE}).
+     * Plain http is refused except to a loopback address: keys and data would cross the network unprotected.
+     */
+    public static S3ObjectStore connect(Location location) throws IOException {
+        return connect(location, new ChainedProvider(new AwsEnvironmentProvider(), new AwsConfigProvider(null, null)));
+    }
+
+    static S3ObjectStore connect(Location location, Provider credentials) throws IOException {
+        HttpUrl url = HttpUrl.parse(location.endpoint());
+        if (url == null) {
+            throw new PermanentStoreException("invalid S3 endpoint " + location.endpoint(), null);
+        }
+        if (!url.isHttps() && !InetAddress.getByName(url.host()).isLoopbackAddress()) {
+            throw new PermanentStoreException("refusing plain http to " + url.host()
+                    + ": use https (plain http is allowed only to a loopback address)", null);
+        }
+        OkHttpClient http = new OkHttpClient.Builder()
+                .connectTimeout(Duration.ofSeconds(15))
+                .readTimeout(Duration.ofSeconds(60))
+                .writeTimeout(Duration.ofSeconds(60))
+                .connectionPool(new ConnectionPool(16, 5, TimeUnit.MINUTES))
+                .retryOnConnectionFailure(true)
+                .build();
+        MinioClient client = MinioClient.builder()
+                .endpoint(url)
+                .region(location.region())
+                .credentialsProvider(credentials)
+                .httpClient(http)
+                .build();
+        return new S3ObjectStore(location, client);
+    }
+
+    public Location location() {
+        return location;
+    }
+
+    @Override
+    public byte[] get(String key) throws IOException {
+        return retry.run(key, () -> {
+            try (InputStream in = client.getObject(GetObjectArgs.builder().bucket(location.bucket())
+                    .object(name(key)).build())) {
+                return in.readAllBytes();
+            }
+        });
+    }
+
+    @Override
+    public byte[] getRange(String key, long offset, int length) throws IOException {
+        if (length == 0) {
+            return new byte[0];
+        }
+        return retry.run(key, () -> {
+            try (InputStream in = client.getObject(GetObjectArgs.builder().bucket(location.bucket())
+                    .object(name(key)).offset(offset).length((long) length).build())) {
+                return in.readAllBytes();
+            } catch (ErrorResponseException e) {
+                if ("InvalidRange".equals(e.errorResponse().code())) {
+                    return new byte[0]; // Past the end: a short answer, as for a local file.
+                }
+                throw e;
+            }
+        });
+    }
+
+    @Override
+    public void put(String key, byte[] data) throws IOException {
+        call(key, () -> client.putObject(PutObjectArgs.builder().bucket(location.bucket()).object(name(key))
+                .stream(new ByteArrayInputStream(data), data.length, PART_SIZE).build()));
+    }
+
+    @Override
+    public boolean putIfAbsent(String key, byte[] data) throws IOException {
+        try {
+            call(key, () -> client.putObject(PutObjectArgs.builder().bucket(location.bucket()).object(name(key))
+                    .headers(Map.of("If-None-Match", "*"))
+                    .stream(new ByteArrayInputStream(data), data.length, PART_SIZE).build()));
+            return true;
+        } catch (PreconditionFailed e) {
+            return false;
+        }
+    }
+
+    @Override
+    public List<String> list(String prefix) throws IOException {
+        return retry.run(prefix, () -> {
+            List<String> keys = new ArrayList<>();
+            String base = location.prefix().isEmpty() ? "" : location.prefix() + "/";
+            for (Result<Item> result : client.listObjects(ListObjectsArgs.builder().bucket(location.bucket())
+                    .prefix(base + prefix).recursive(true).build())) {
+                Item item = result.get();
+                if (!item.isDir() && !item.objectName().endsWith("/")) { // folder markers are not objects
+                    keys.add(item.objectName().substring(base.length()));
+                }
+            }
+            return keys;
+        });
+    }
+
+    @Override
+    public void delete(String key) throws IOException {
+        call(key, () -> {
+            client.removeObject(RemoveObjectArgs.builder().bucket(location.bucket()).object(name(key)).build());
+            return null;
+        });
+    }
+
+    @Override
+    public SpaceInfo space() {
+        return new SpaceInfo(1L << 50, 1L << 50); // S3 reports no capacity: say 1 PiB, free.
+    }
+
+    @Override
+    public String describe() {
+        return location.describe();
+    }
+
+    private String name(String key) {
+        return location.prefix().isEmpty() ? key : location.prefix() + "/" + key;
+    }
+
+    // ---- errors ----
+
+    @FunctionalInterface
+    private interface S3Call<T> {
+        T call() throws Exception;
+    }
+
+    /** A create-if-absent that found the object: not an error for callers. */
+    private static final class PreconditionFailed extends IOException {
+        PreconditionFailed() {
+            super("object exists");
+        }
+    }
+
+    private <T> T call(String key, S3Call<T> call) throws IOException {
+        try {
+            return call.call();
+        } catch (Exception e) {
+            throw translate(key, e);
+        }
+    }
+
+    /** Turns SDK exceptions into coffre's: not found, permanent (fix your setup) or transient (retry). */
+    private IOException translate(String key, Exception e) {
+        if (e instanceof ErrorResponseException error) {
+            String code = error.errorResponse().code();
+            int status = error.response() == null ? 0 : error.response().code();
+            switch (code) {
+                case "NoSuchKey":
+                    return new ObjectNotFoundException(key);
+                case "PreconditionFailed":
+                    return new PreconditionFailed();
+                case "NoSuchBucket":
+                    return new PermanentStoreException("bucket " + location.bucket() + " does not exist at "
+                            + location.endpoint(), e);
+                case "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken",
+                        "InvalidToken", "AccountProblem", "QuotaExceeded", "EntityTooLarge":
+                    return new PermanentStoreException(describe() + ": " + code + " (" + error.errorResponse().message()
+                            + "); check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and the bucket's permissions", e);
+                default:
+                    if (status == 404) {
+                        return new ObjectNotFoundException(key);
+                    }
+                    if (status == 412) {
+                        return new PreconditionFailed();
+                    }
+                    return new IOException(describe() + ": " + code + " on " + key + " (HTTP " + status + ")", e);
+            }
+        }
+        if (e instanceof IOException io) {
+            return io;
+        }
+        if (e instanceof MinioException || e instanceof GeneralSecurityException) {
+            return new IOException(describe() + ": " + e.getMessage(), e);
+        }
+        if (e instanceof IllegalArgumentException) {
+            return new PermanentStoreException(describe() + ": " + e.getMessage(), e);
+        }
+        return new IOException(describe() + ": " + e, e);
+    }
+
+    /** Retries of reads: 5 attempts with exponential backoff and jitter, for transient failures only. */
+    private final class RetryingCall {
+        <T> T run(String key, S3Call<T> call) throws IOException {
+            long delay = 200;
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    return S3ObjectStore.this.call(key, call);
+                } catch (ObjectNotFoundException | PermanentStoreException e) {
+                    throw e;
+                } catch (IOException e) {
+                    if (attempt >= 5) {
+                        throw e;
+                    }
+                    try {
+                        Thread.sleep(delay / 2 + java.util.concurrent.ThreadLocalRandom.current().nextLong(delay / 2 + 1));
+                    } catch (InterruptedException interrupted) {
+                        Thread.currentThread().interrupt();
+                        throw e;
+                    }
+                    delay = Math.min(10_000, delay * 2);
+                }
+            }
+        }
+    }
+}
