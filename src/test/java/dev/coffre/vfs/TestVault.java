@@ -47,6 +47,14 @@ public final class TestVault implements AutoCloseable {
         return vault;
     }
 
+    /** Creates a vault in any store (for example S3); {@code dir} holds the local staging. */
+    public static TestVault create(Path dir, ObjectStore store) throws IOException {
+        VaultRemote.create(store, PASSWORD, CHEAP_KDF, Vfs.rootDirectory(0, 0, 1_000_000_000L));
+        TestVault vault = new TestVault(null, dir.resolve("staging"), store);
+        vault.open();
+        return vault;
+    }
+
     public static TestVault create(Path dir) throws IOException {
         return create(dir, s -> s);
     }
