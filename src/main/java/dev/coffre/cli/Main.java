@@ -10,7 +10,7 @@ import java.util.Properties;
 @Command(name = "coffre", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Mounts end-to-end encrypted storage as an ordinary drive.",
         footer = ExitCodes.HELP,
-        subcommands = {InitCommand.class, MountCommand.class, UnmountCommand.class, SyncCommand.class, StatusCommand.class,
+        subcommands = {InitCommand.class, MountCommand.class, UnmountCommand.class, SyncCommand.class, StatusCommand.class, GcCommand.class,
                 PasswdCommand.class, CheckCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -73,6 +73,15 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
                     + " (default: 5s; 0 uploads at once).")
     java.time.Duration writeBackDelay = java.time.Duration.ofSeconds(5);
 
+    @Option(names = "--poll-interval", paramLabel = "DELAY", converter = DurationConverter.class,
+            description = "How often to look for changes made by other clients of the vault (default: 5s).")
+    java.time.Duration pollInterval = java.time.Duration.ofSeconds(5);
+
+    @Option(names = "--gc-grace", paramLabel = "DELAY", converter = DurationConverter.class,
+            description = "How long replaced or deleted content stays in the vault before it is deleted, so that"
+                    + " other clients still reading it are not cut off (default: 1h).")
+    java.time.Duration gcGrace = java.time.Duration.ofHours(1);
+
     @Option(names = "--upload-threads", paramLabel = "N", description = "Parallel uploads (default: ${DEFAULT-VALUE}).")
     int uploadThreads = 4;
 
@@ -126,7 +135,8 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
         command.addAll(List.of(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
                 "mount", "--daemon-child", "--cache-dir", cache.toString(), "--cache-size", Long.toString(cacheSize),
                 "--log-file", log.toString(), "--write-back", writeBackDelay.toMillis() + "ms",
-                "--upload-threads", Integer.toString(uploadThreads), "--staging-size", Long.toString(stagingSize)));
+                "--upload-threads", Integer.toString(uploadThreads), "--staging-size", Long.toString(stagingSize),
+                "--poll-interval", pollInterval.toMillis() + "ms", "--gc-grace", gcGrace.toMillis() + "ms"));
         command.addAll(RemoteSpec.flags(remoteOptions.s3()));
         for (String option : options) {
             command.add("-o");
@@ -195,7 +205,7 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
         java.nio.channels.FileChannel lock = lockStaging(work);
         StagingArea staging = new StagingArea(work.resolve("blocks"));
         WriteBack writeBack = new WriteBack(vault, staging, new PendingLog(work), writeBackDelay.toMillis(),
-                uploadThreads, stagingSize);
+                uploadThreads, stagingSize, pollInterval.toMillis(), gcGrace.toMillis());
         Vfs vfs = new Vfs(vault, segments, staging, writeBack, Clock.systemUTC());
         try {
             vfs.load();

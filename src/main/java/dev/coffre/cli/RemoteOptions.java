@@ -11,8 +11,12 @@ final class RemoteOptions {
     @Option(names = "--s3-region", paramLabel = "REGION", description = "S3 region (default: $AWS_REGION, else us-east-1).")
     String s3Region;
 
+    @Option(names = "--s3-addressing", paramLabel = "STYLE",
+            description = "Bucket addressing: AUTO (virtual-host style for AWS, path style elsewhere), PATH or VIRTUAL_HOST.")
+    dev.coffre.store.S3ObjectStore.Addressing s3Addressing;
+
     RemoteSpec.S3Settings s3() {
-        return new RemoteSpec.S3Settings(s3Endpoint, s3Region);
+        return new RemoteSpec.S3Settings(s3Endpoint, s3Region, s3Addressing);
     }
 
     RemoteSpec parse(String remote) throws CliException {

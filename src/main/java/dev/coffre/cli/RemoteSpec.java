@@ -14,9 +14,9 @@ import java.nio.file.Path;
 public record RemoteSpec(String text, Path localPath, S3ObjectStore.Location s3) {
 
     /** Where an S3 remote is served: flags win over the AWS environment variables. */
-    public record S3Settings(String endpoint, String region) {
+    public record S3Settings(String endpoint, String region, S3ObjectStore.Addressing addressing) {
         static S3Settings fromEnvironment() {
-            return new S3Settings(null, null);
+            return new S3Settings(null, null, null);
         }
 
         String resolvedRegion() {
@@ -55,7 +55,7 @@ public record RemoteSpec(String text, Path localPath, S3ObjectStore.Location s3)
                 throw new CliException(ExitCodes.USAGE, "remote " + text + " names no bucket (s3://BUCKET/PREFIX)");
             }
             S3ObjectStore.Location location = new S3ObjectStore.Location(s3.resolvedEndpoint(), s3.resolvedRegion(),
-                    bucket, prefix);
+                    bucket, prefix, s3.addressing() == null ? S3ObjectStore.Addressing.AUTO : s3.addressing());
             return new RemoteSpec(location.describe(), null, location);
         }
         if (text.startsWith("mega:")) {
@@ -98,6 +98,9 @@ public record RemoteSpec(String text, Path localPath, S3ObjectStore.Location s3)
         }
         if (s3.region() != null) {
             flags.addAll(java.util.List.of("--s3-region", s3.region()));
+        }
+        if (s3.addressing() != null) {
+            flags.addAll(java.util.List.of("--s3-addressing", s3.addressing().name()));
         }
         return flags;
     }

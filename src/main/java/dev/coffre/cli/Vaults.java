@@ -66,7 +66,7 @@ final class Vaults {
             boolean first = store.putIfAbsent(probe, new byte[] {1});
             boolean second = store.putIfAbsent(probe, new byte[] {2});
             store.delete(probe);
-            if (!first || second) {
+            if (!first || second) { // a second create of the same name must fail
                 throw new CliException(ExitCodes.MOUNT_FAILED, store.describe() + " does not honour conditional"
                         + " writes (If-None-Match): coffre cannot keep a vault consistent there. Use a service that"
                         + " does (AWS S3, MinIO, Ceph RGW, S3Proxy 3.1+).");

@@ -20,6 +20,11 @@ import java.util.Set;
 final class CommittedState {
     private final Map<Long, InodeRecord> inodes = new HashMap<>();
     private final Map<Long, Map<String, Long>> entries = new HashMap<>();
+    /** Trashed block objects and when they became unreferenced (nanoseconds). */
+    private final Map<String, Trashed> trash = new java.util.LinkedHashMap<>();
+
+    record Trashed(BlockRef block, long atNanos) {
+    }
 
     /** Applies one committed operation; returns the block objects it left unreferenced. */
     List<BlockRef> apply(MetaOp op) {
@@ -33,6 +38,8 @@ final class CommittedState {
             }
             case MetaOp.LINK -> entries.computeIfAbsent(op.parent(), p -> new HashMap<>()).put(op.name(), op.ino());
             case MetaOp.UNLINK -> entries.getOrDefault(op.parent(), new HashMap<>()).remove(op.name());
+            case MetaOp.TRASH -> op.blocks().forEach(b -> trash.put(b.id(), new Trashed(b, op.at())));
+            case MetaOp.PURGE -> op.blocks().forEach(b -> trash.remove(b.id()));
             default -> throw new IllegalArgumentException("unknown metadata operation " + op.op());
         }
         return List.of();
@@ -55,11 +62,61 @@ final class CommittedState {
         return gone;
     }
 
-    /** The whole committed tree as operations (for a snapshot): inodes first, then entries. */
+    /** Blocks that {@code ops} would leave unreferenced, without applying them. */
+    List<BlockRef> garbageOf(List<MetaOp> ops) {
+        Map<Long, InodeRecord> latest = new HashMap<>();
+        Set<Long> forgotten = new HashSet<>();
+        for (MetaOp op : ops) {
+            if (MetaOp.INODE.equals(op.op())) {
+                latest.put(op.inode().ino(), op.inode());
+                forgotten.remove(op.inode().ino());
+            } else if (MetaOp.FORGET.equals(op.op())) {
+                forgotten.add(op.ino());
+            }
+        }
+        List<BlockRef> garbage = new ArrayList<>();
+        for (Map.Entry<Long, InodeRecord> entry : latest.entrySet()) {
+            if (!forgotten.contains(entry.getKey())) {
+                garbage.addAll(dropped(inodes.get(entry.getKey()), entry.getValue()));
+            }
+        }
+        for (long ino : forgotten) {
+            garbage.addAll(dropped(inodes.get(ino), null));
+        }
+        return garbage;
+    }
+
+    /** Trashed blocks that became unreferenced before {@code beforeNanos}. */
+    List<BlockRef> trashedBefore(long beforeNanos) {
+        return trash.values().stream().filter(t -> t.atNanos() < beforeNanos).map(Trashed::block).toList();
+    }
+
+    InodeRecord inode(long ino) {
+        return inodes.get(ino);
+    }
+
+    /** One directory entry naming {@code ino}, if any: (parent, name). */
+    Map.Entry<Long, String> nameOf(long ino) {
+        for (Map.Entry<Long, Map<String, Long>> dir : entries.entrySet()) {
+            for (Map.Entry<String, Long> entry : dir.getValue().entrySet()) {
+                if (entry.getValue() == ino) {
+                    return Map.entry(dir.getKey(), entry.getKey());
+                }
+            }
+        }
+        return null;
+    }
+
+    boolean hasName(long parent, String name) {
+        return entries.getOrDefault(parent, Map.of()).containsKey(name);
+    }
+
+    /** The whole committed tree as operations (for a snapshot): inodes, entries, then the trash. */
     List<MetaOp> asOps() {
         List<MetaOp> ops = new ArrayList<>();
         inodes.values().forEach(record -> ops.add(MetaOp.inode(record)));
         entries.forEach((parent, names) -> names.forEach((name, ino) -> ops.add(MetaOp.link(parent, name, ino))));
+        trash.values().forEach(t -> ops.add(MetaOp.trash(List.of(t.block()), t.atNanos())));
         return ops;
     }
 }

@@ -4,6 +4,7 @@ import dev.coffre.remote.BlockRef;
 import dev.coffre.remote.InodeRecord;
 import dev.coffre.remote.MetaOp;
 import dev.coffre.remote.Remote;
+import dev.coffre.remote.VaultException;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -47,6 +48,12 @@ public final class WriteBack implements AutoCloseable {
 
         /** Staged ids that the tree and the open files still reference. */
         Set<String> stagedInUse();
+
+        /**
+         * Other clients committed {@code remote}: apply it to the tree, then {@code pending} (this mount's
+         * changes not committed yet, which will land after it).
+         */
+        void remoteChanged(List<MetaOp> remote, List<MetaOp> pending);
     }
 
     /** Queue figures for status. */
@@ -69,6 +76,8 @@ public final class WriteBack implements AutoCloseable {
     private final PendingLog log;
     private final long delayMillis;
     private final long stagingLimitBytes;
+    private final long pollMillis;
+    private final long gcGraceMillis;
     private final ExecutorService uploads;
     private final Retry retry = new Retry(5, 200, 10_000);
     private final CommittedState committed = new CommittedState();
@@ -91,17 +100,25 @@ public final class WriteBack implements AutoCloseable {
     private long failedAttempts;
     private String failure;
     private boolean failurePermanent;
+    private long nextPollAtMillis;
     private long rateSampleMillis;
     private long rateSampleBytes;
     private long rate;
 
+    /**
+     * @param pollMillis    how often to look for other clients' changes (0: never)
+     * @param gcGraceMillis how long block objects stay in the trash before they are deleted, so that other
+     *                      clients still reading them are not surprised (0: at once)
+     */
     public WriteBack(Remote remote, StagingArea staging, PendingLog log, long delayMillis, int uploadThreads,
-                     long stagingLimitBytes) {
+                     long stagingLimitBytes, long pollMillis, long gcGraceMillis) {
         this.remote = remote;
         this.staging = staging;
         this.log = log;
         this.delayMillis = delayMillis;
         this.stagingLimitBytes = stagingLimitBytes;
+        this.pollMillis = pollMillis;
+        this.gcGraceMillis = gcGraceMillis;
         this.uploads = Executors.newFixedThreadPool(uploadThreads, r -> {
             Thread t = new Thread(r, "coffre-upload");
             t.setDaemon(true);
@@ -266,13 +283,26 @@ public final class WriteBack implements AutoCloseable {
             List<PendingLog.Entry> batch;
             synchronized (signal) {
                 try {
-                    batch = awaitBatch();
+                    batch = awaitWork();
                 } catch (InterruptedException e) {
                     return;
                 }
                 if (batch == null) {
                     return;
                 }
+            }
+            if (batch == POLL) {
+                try {
+                    pollRemote();
+                    purgeDue();
+                } catch (IOException | RuntimeException e) {
+                    LOG.log(Level.WARNING, "looking for other clients' changes failed (will try again): " + e.getMessage());
+                    synchronized (signal) {
+                        failure = String.valueOf(e.getMessage());
+                        failurePermanent = e instanceof IOException io && Retry.isPermanent(io);
+                    }
+                }
+                continue;
             }
             if (stoppingNow() && System.currentTimeMillis() - lastProgressLog > 5000) {
                 Stats stats = stats();
@@ -308,20 +338,28 @@ public final class WriteBack implements AutoCloseable {
         }
     }
 
+    /** Marker of awaitWork: time to look for other clients' changes. */
+    private static final List<PendingLog.Entry> POLL = List.of();
+
     private boolean stoppingNow() {
         synchronized (signal) {
             return stopping;
         }
     }
 
-    /** Waits (holding signal) until a batch is due; null when the thread should end. */
-    private List<PendingLog.Entry> awaitBatch() throws InterruptedException {
+    /** Waits (holding signal) until a batch or a poll is due; null when the thread should end. */
+    private List<PendingLog.Entry> awaitWork() throws InterruptedException {
         while (true) {
             List<PendingLog.Entry> pending = log.pending();
             if (stopping && (abandon || pending.isEmpty())) {
                 return null;
             }
             long now = System.currentTimeMillis();
+            if (!stopping && pollMillis > 0 && now >= nextPollAtMillis) {
+                nextPollAtMillis = now + pollMillis;
+                return POLL;
+            }
+            long wakeAt = pollMillis > 0 && !stopping ? nextPollAtMillis : Long.MAX_VALUE;
             if (!pending.isEmpty()) {
                 boolean urgent = stopping || syncWaiters > 0 || staging.bytes() > stagingLimitBytes;
                 long due = urgent ? now : pending.get(0).appendedAtMillis() + delayMillis;
@@ -329,10 +367,9 @@ public final class WriteBack implements AutoCloseable {
                 if (due <= now) {
                     return pending;
                 }
-                signal.wait(due - now);
-            } else {
-                signal.wait();
+                wakeAt = Math.min(wakeAt, due);
             }
+            signal.wait(wakeAt == Long.MAX_VALUE ? 0 : Math.max(1, wakeAt - now));
         }
     }
 
@@ -343,14 +380,42 @@ public final class WriteBack implements AutoCloseable {
         List<MetaOp> coalesced = Coalescer.coalesce(ops);
         Map<String, BlockRef> batchUploads = uploadStaged(coalesced);
         List<MetaOp> translated = coalesced.stream().map(this::translate).toList();
-        retry.run("commit", () -> {
-            remote.commit(translated);
-            return null;
-        });
+        List<MetaOp> conflictCopies = new ArrayList<>();
+        List<MetaOp> record;
+        for (int attempt = 1; ; attempt++) {
+            record = new ArrayList<>(conflictCopies);
+            record.addAll(translated);
+            List<BlockRef> garbage = committed.garbageOf(record);
+            if (!garbage.isEmpty()) {
+                record.add(MetaOp.trash(garbage, System.currentTimeMillis() * 1_000_000L));
+            }
+            List<MetaOp> attempted = record;
+            try {
+                retry.run("commit", () -> {
+                    remote.commit(attempted);
+                    return null;
+                });
+                break;
+            } catch (VaultException e) {
+                if (e.reason() != VaultException.Reason.CONFLICT || attempt >= 100) {
+                    throw e;
+                }
+                // Another client took the record: take its changes in, keep both versions of files that both
+                // changed, and try again at the next record.
+                List<List<MetaOp>> theirs = remote.fetchNew();
+                boolean oursAfterAll = !theirs.isEmpty() && theirs.get(theirs.size() - 1).equals(attempted);
+                if (oursAfterAll) {
+                    theirs = theirs.subList(0, theirs.size() - 1); // an earlier attempt did land; its answer was lost
+                }
+                conflictCopies.addAll(rebase(theirs, translated));
+                if (oursAfterAll) {
+                    break;
+                }
+            }
+        }
         commits.incrementAndGet();
-        List<BlockRef> garbage = new ArrayList<>();
-        for (MetaOp op : translated) {
-            garbage.addAll(committed.apply(op));
+        for (MetaOp op : record) {
+            committed.apply(op);
         }
         log.markCommitted(lastSeq);
         try {
@@ -363,15 +428,108 @@ public final class WriteBack implements AutoCloseable {
             currentHost = host;
         }
         currentHost.uploaded(batchUploads);
-        for (BlockRef block : garbage) {
-            try {
-                remote.delete(block);
-            } catch (IOException e) {
-                LOG.log(Level.WARNING, "could not delete unreferenced block object " + block.id()
-                        + " (coffre check lists such objects)", e);
+        purgeDue();
+        collectStaging(currentHost);
+    }
+
+    /** Takes in other clients' changes (committed by them): the committed view, then the tree. */
+    private void pollRemote() throws IOException {
+        List<List<MetaOp>> theirs = remote.fetchNew();
+        if (!theirs.isEmpty()) {
+            List<MetaOp> ours = new ArrayList<>();
+            log.pending().forEach(entry -> ours.addAll(entry.ops()));
+            rebase(theirs, ours);
+        }
+    }
+
+    /**
+     * Applies records of other clients. Where a file's content was changed both by them and by
+     * {@code ours} (not committed yet), ours will win under the file's name (last writer), and theirs is
+     * kept as a conflict copy next to it: re-encrypted into a new inode (block objects are bound to
+     * their inode) and logged durably, so a crash cannot lose it. Returns the conflict copies' operations.
+     */
+    private List<MetaOp> rebase(List<List<MetaOp>> theirs, List<MetaOp> ours) throws IOException {
+        Map<Long, InodeRecord> ourContent = new HashMap<>();
+        for (MetaOp op : ours) {
+            if (MetaOp.INODE.equals(op.op()) && op.inode().blocks() != null) {
+                InodeRecord base = committed.inode(op.inode().ino());
+                if (base != null && !sameContent(base, op.inode())) {
+                    ourContent.put(op.inode().ino(), op.inode());
+                }
             }
         }
-        collectStaging(currentHost);
+        Map<Long, InodeRecord> conflicts = new LinkedHashMap<>();
+        List<MetaOp> remoteOps = new ArrayList<>();
+        for (List<MetaOp> record : theirs) {
+            for (MetaOp op : record) {
+                if (MetaOp.INODE.equals(op.op()) && ourContent.containsKey(op.inode().ino())) {
+                    InodeRecord before = committed.inode(op.inode().ino());
+                    if (before != null && !sameContent(before, op.inode())) {
+                        conflicts.put(op.inode().ino(), op.inode());
+                    }
+                }
+                committed.apply(op); // their garbage is theirs to trash
+                remoteOps.add(op);
+            }
+        }
+        List<MetaOp> copies = new ArrayList<>();
+        for (InodeRecord their : conflicts.values()) {
+            copies.addAll(conflictCopy(their));
+        }
+        if (!copies.isEmpty()) {
+            log.append(copies, true);
+        }
+        List<MetaOp> pending = new ArrayList<>();
+        log.pending().forEach(entry -> pending.addAll(entry.ops()));
+        Host currentHost;
+        synchronized (signal) {
+            currentHost = host;
+        }
+        currentHost.remoteChanged(remoteOps, pending);
+        if (!remoteOps.isEmpty()) {
+            LOG.info("applied " + theirs.size() + " changes from other clients"
+                    + (conflicts.isEmpty() ? "" : "; " + conflicts.size() + " files edited on both sides kept as conflict copies"));
+        }
+        return copies;
+    }
+
+    private static boolean sameContent(InodeRecord a, InodeRecord b) {
+        return a.size() == b.size() && java.util.Objects.equals(a.blocks(), b.blocks());
+    }
+
+    /** Their version of a file both sides changed, as a new inode named "NAME (conflict DATE).EXT". */
+    private List<MetaOp> conflictCopy(InodeRecord their) throws IOException {
+        long ino = java.util.concurrent.ThreadLocalRandom.current().nextLong(2, Long.MAX_VALUE);
+        List<BlockRef> blocks = new ArrayList<>();
+        for (int i = 0; i < their.blocks().size(); i++) {
+            BlockRef ref = their.blocks().get(i);
+            if (ref == null) {
+                blocks.add(null);
+                continue;
+            }
+            int segments = (ref.length() + Remote.SEGMENT_SIZE - 1) / Remote.SEGMENT_SIZE;
+            byte[][] plain = remote.readSegments(their.ino(), i, ref, 0, segments);
+            byte[] data = new byte[ref.length()];
+            int at = 0;
+            for (byte[] segment : plain) {
+                System.arraycopy(segment, 0, data, at, segment.length);
+                at += segment.length;
+            }
+            int index = i;
+            blocks.add(retry.run("upload", () -> remote.upload(ino, index, data, 0, data.length)));
+        }
+        Map.Entry<Long, String> name = committed.nameOf(their.ino());
+        long parent = name == null ? 1 : name.getKey();
+        String copyName = ConflictNames.next(name == null ? "file" : name.getValue(),
+                candidate -> committed.hasName(parent, candidate));
+        InodeRecord copy = new InodeRecord(ino, their.type(), their.mode(), their.uid(), their.gid(), their.rdev(),
+                their.size(), their.atime(), their.mtime(), their.ctime(), their.target(), blocks, their.xattrs());
+        LOG.warning("a file was changed here and by another client at the same time: theirs is kept as " + copyName);
+        return List.of(MetaOp.inode(copy), MetaOp.link(parent, copyName, ino));
+    }
+
+    private void purgeDue() throws IOException {
+        Trash.purge(remote, committed, gcGraceMillis, this::pollRemote);
     }
 
     /** Uploads, in parallel, every staged block the batch references that is not uploaded yet. */

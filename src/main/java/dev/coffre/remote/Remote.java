@@ -25,8 +25,15 @@ public interface Remote extends Closeable {
     /** Replays the whole tree into {@code sink}, oldest first. */
     void load(Consumer<MetaOp> sink) throws IOException;
 
-    /** Stores one batch of operations atomically and durably. */
+    /**
+     * Stores one batch of operations atomically and durably, as the next record. Throws a
+     * {@link VaultException} with reason CONFLICT when another client took that record first: call
+     * {@link #fetchNew} and try again.
+     */
     void commit(List<MetaOp> ops) throws IOException;
+
+    /** Records that other clients committed since the last load, commit or fetch, in order (each a batch). */
+    List<List<MetaOp>> fetchNew() throws IOException;
 
     /** Compacts the journal when it has grown; {@code tree} lists the current tree as operations. */
     void snapshotIfDue(Supplier<List<MetaOp>> tree) throws IOException;

@@ -106,6 +106,12 @@ public final class LocalObjectStore implements ObjectStore {
         return true;
     }
 
+    /** A hard link fails atomically when the name exists. */
+    @Override
+    public boolean atomicCreate() {
+        return true;
+    }
+
     @Override
     public List<String> list(String prefix) throws IOException {
         int slash = prefix.lastIndexOf('/');

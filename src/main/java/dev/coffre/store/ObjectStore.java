@@ -25,6 +25,14 @@ public interface ObjectStore extends Closeable {
     /** Creates atomically only when absent; returns false, changing nothing, when the key exists. */
     boolean putIfAbsent(String key, byte[] data) throws IOException;
 
+    /**
+     * Whether {@link #putIfAbsent} is known to be atomic even against concurrent writers. Where it is not
+     * known, the vault verifies each claimed journal record by reading it back.
+     */
+    default boolean atomicCreate() {
+        return false;
+    }
+
     /** Keys that start with {@code prefix}, in no particular order. */
     List<String> list(String prefix) throws IOException;
 

@@ -37,11 +37,18 @@ import java.util.concurrent.TimeUnit;
  */
 public final class S3ObjectStore implements ObjectStore {
     /** Where a vault lives in S3 and how to reach it. Never holds a secret. */
-    public record Location(String endpoint, String region, String bucket, String prefix) {
+    public record Location(String endpoint, String region, String bucket, String prefix, Addressing addressing) {
+        public Location(String endpoint, String region, String bucket, String prefix) {
+            this(endpoint, region, bucket, prefix, Addressing.AUTO);
+        }
+
         public String describe() {
             return "s3://" + bucket + (prefix.isEmpty() ? "" : "/" + prefix);
         }
     }
+
+    /** How the bucket is named in requests: in the path, in the host name, or as the SDK sees fit for the endpoint. */
+    public enum Addressing { AUTO, PATH, VIRTUAL_HOST }
 
     private static final long PART_SIZE = 64L << 20;
 
@@ -85,6 +92,11 @@ public final class S3ObjectStore implements ObjectStore {
                 .credentialsProvider(credentials)
                 .httpClient(http)
                 .build();
+        switch (location.addressing()) {
+            case PATH -> client.disableVirtualStyleEndpoint();
+            case VIRTUAL_HOST -> client.enableVirtualStyleEndpoint();
+            case AUTO -> { } // virtual-host style for AWS, path style elsewhere
+        }
         return new S3ObjectStore(location, client);
     }
 

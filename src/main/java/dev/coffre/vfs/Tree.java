@@ -66,6 +66,7 @@ final class Tree {
                     dropLink(dir, removed);
                 }
             }
+            case MetaOp.TRASH, MetaOp.PURGE -> { } // Garbage bookkeeping: no part of the tree.
             default -> throw new IntegrityException("unknown metadata operation " + op.op());
         }
     }

@@ -790,6 +790,31 @@ public final class Vfs implements ContentCommitter, WriteBack.Host, AutoCloseabl
         return ids;
     }
 
+    @Override
+    public void remoteChanged(List<MetaOp> remoteOps, List<MetaOp> pending) {
+        treeLock.writeLock().lock();
+        try {
+            for (MetaOp op : remoteOps) {
+                applyLeniently(op);
+            }
+            // This mount's changes land after theirs: keep them on top, as the remote will have them.
+            for (MetaOp op : pending) {
+                applyLeniently(op);
+            }
+        } finally {
+            treeLock.writeLock().unlock();
+        }
+    }
+
+    /** Another client's change may not fit this tree (a name into a directory deleted here): skip it, loudly. */
+    private void applyLeniently(MetaOp op) {
+        try {
+            tree.apply(op);
+        } catch (IntegrityException e) {
+            LOG.warning("skipped a change that does not fit the tree any more: " + e.getMessage());
+        }
+    }
+
     public WriteBack.Stats writeBackStats() {
         return writeBack.stats();
     }

@@ -73,11 +73,18 @@ final class MountedVault implements AutoCloseable {
     private volatile boolean closed;
 
     private MountedVault(String password) throws IOException {
+        this(password, null, null);
+    }
+
+    /** With {@code sameVaultAs}, a second client (own folders, own mount point) of that vault. */
+    private MountedVault(String password, String sharedRemote, Path sharedVault) throws IOException {
         this.root = Files.createTempDirectory("coffre-it-");
         dev.coffre.store.S3ProxyServer server = s3;
         String prefix = "v-" + Long.toHexString(System.nanoTime());
-        this.vault = server == null ? root.resolve("vault") : server.bucketDir(S3_BUCKET).resolve(prefix);
-        this.remote = server == null ? "local:" + vault : "s3://" + S3_BUCKET + "/" + prefix;
+        this.vault = sharedVault != null ? sharedVault
+                : server == null ? root.resolve("vault") : server.bucketDir(S3_BUCKET).resolve(prefix);
+        this.remote = sharedRemote != null ? sharedRemote
+                : server == null ? "local:" + vault : "s3://" + S3_BUCKET + "/" + prefix;
         this.mnt = root.resolve("mnt");
         this.dataHome = Files.createDirectory(root.resolve("data"));
         this.cacheHome = Files.createDirectory(root.resolve("cache"));
@@ -98,6 +105,11 @@ final class MountedVault implements AutoCloseable {
         }
         this.coffre = new Coffre(env);
         OPEN.add(this);
+    }
+
+    /** Another client of {@code first}'s vault: its own machine state and mount point, the same vault. */
+    static MountedVault secondClientOf(MountedVault first) throws IOException {
+        return new MountedVault(first.password, first.remote, first.vault);
     }
 
     /** Temp dirs only: no vault yet. */

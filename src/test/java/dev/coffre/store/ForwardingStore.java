@@ -32,6 +32,11 @@ abstract class ForwardingStore implements ObjectStore {
     }
 
     @Override
+    public boolean atomicCreate() {
+        return inner.atomicCreate();
+    }
+
+    @Override
     public List<String> list(String prefix) throws IOException {
         return inner.list(prefix);
     }

@@ -73,7 +73,8 @@ public final class TestVault implements AutoCloseable {
     private void open(byte[] password) throws IOException {
         remote = VaultRemote.open(store, password);
         StagingArea stagingArea = new StagingArea(staging.resolve("blocks"));
-        writeBack = new WriteBack(remote, stagingArea, new PendingLog(staging), writeBackDelayMillis, 2, stagingLimitBytes);
+        writeBack = new WriteBack(remote, stagingArea, new PendingLog(staging), writeBackDelayMillis, 2, stagingLimitBytes,
+                1000, 0);
         vfs = new Vfs(remote, new SegmentCache(64L << 20), stagingArea, writeBack, Clock.systemUTC());
         vfs.load();
     }

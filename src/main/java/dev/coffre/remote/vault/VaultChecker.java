@@ -38,6 +38,7 @@ public final class VaultChecker {
     public static Report check(VaultRemote vault, Consumer<String> progress) throws IOException {
         Map<Long, InodeRecord> inodes = new HashMap<>();
         Map<Long, Name> names = new HashMap<>();
+        Set<String> trashed = new HashSet<>();
         List<String> failures = new ArrayList<>();
         try {
             vault.load(op -> {
@@ -46,6 +47,8 @@ public final class VaultChecker {
                     case MetaOp.FORGET -> inodes.remove(op.ino());
                     case MetaOp.LINK -> names.put(op.ino(), new Name(op.parent(), op.name()));
                     case MetaOp.UNLINK -> names.values().remove(new Name(op.parent(), op.name()));
+                    case MetaOp.TRASH -> op.blocks().forEach(b -> trashed.add(b.id()));
+                    case MetaOp.PURGE -> op.blocks().forEach(b -> trashed.remove(b.id()));
                     default -> { }
                 }
             });
@@ -53,7 +56,7 @@ public final class VaultChecker {
             failures.add("metadata: " + e.getMessage());
             return new Report(0, 0, 0, failures, List.of());
         }
-        Set<String> referenced = new HashSet<>();
+        Set<String> referenced = new HashSet<>(trashed); // waiting for their grace period: not garbage yet
         long files = 0;
         long blocks = 0;
         long bytes = 0;

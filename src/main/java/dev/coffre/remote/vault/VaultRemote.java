@@ -29,6 +29,8 @@ import java.util.logging.Logger;
 public final class VaultRemote implements Remote {
     /** A snapshot is written once this many records follow the last one. */
     static final int SNAPSHOT_EVERY = 1000;
+    /** How long a racing write may take to land on a store whose create-if-absent is not atomic. */
+    private static final long VERIFY_DELAY_MILLIS = 250;
     public static final Kdf.Argon2Params DEFAULT_KDF = new Kdf.Argon2Params(64 * 1024, 3, 1);
 
     private static final Logger LOG = Logger.getLogger(VaultRemote.class.getName());
@@ -176,6 +178,39 @@ public final class VaultRemote implements Remote {
         }
     }
 
+    @Override
+    public synchronized List<List<MetaOp>> fetchNew() throws IOException {
+        List<List<MetaOp>> records = new java.util.ArrayList<>();
+        while (true) {
+            long sequence = head + 1;
+            String key = key(JOURNAL, sequence);
+            byte[] sealed;
+            try {
+                sealed = store.get(key);
+            } catch (ObjectNotFoundException end) {
+                if (records.isEmpty()) {
+                    checkNotOvertaken();
+                }
+                return records;
+            }
+            records.add(openMetadata(RecordCipher.Kind.JOURNAL, sequence, key, sealed));
+            head = sequence;
+        }
+    }
+
+    /**
+     * A client that was away while others compacted the journal past it would find its next record
+     * "missing" and write it where nobody reads: refuse instead (a remount loads the snapshot).
+     */
+    private void checkNotOvertaken() throws IOException {
+        for (long snapshot : sequences(SNAPSHOTS)) {
+            if (snapshot > head) {
+                throw new IntegrityException("the journal of " + describe() + " was compacted past record " + head
+                        + " while this mount was away; unmount and mount again (queued changes are kept)");
+            }
+        }
+    }
+
     /** The sequence number of the newest record loaded or committed; it only ever grows. */
     public synchronized long head() {
         return head;
@@ -186,11 +221,31 @@ public final class VaultRemote implements Remote {
         long sequence = head + 1;
         byte[] sealed = RecordCipher.seal(keys.metadataKey(), header.vaultId(), RecordCipher.Kind.JOURNAL, sequence,
                 MetadataCodec.encode(ops), random(Aead.NONCE_BYTES));
-        if (!store.putIfAbsent(key(JOURNAL, sequence), sealed)) {
+        String key = key(JOURNAL, sequence);
+        if (!store.putIfAbsent(key, sealed) || !stillOurs(key, sealed)) {
             throw new VaultException(VaultException.Reason.CONFLICT, "journal record " + sequence + " of "
-                    + describe() + " was written by another client; mount a vault from one place at a time");
+                    + describe() + " was written by another client first");
         }
         head = sequence;
+    }
+
+    /**
+     * Some services check If-None-Match and then write, so two racing writers can both "succeed" and the
+     * later one silently replaces the earlier record (S3Proxy does). Where create-if-absent is not known to
+     * be atomic, read the record back once any racing write has had time to land: if it is not ours, we
+     * lost the race and retry like any other conflict.
+     */
+    private boolean stillOurs(String key, byte[] sealed) throws IOException {
+        if (store.atomicCreate()) {
+            return true;
+        }
+        try {
+            Thread.sleep(VERIFY_DELAY_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while verifying journal record " + key);
+        }
+        return java.util.Arrays.equals(store.get(key), sealed);
     }
 
     @Override
