@@ -67,6 +67,9 @@ public final class SegmentCache {
             if (cause instanceof UncheckedIOException io) {
                 throw io.getCause();
             }
+            if (cause instanceof CompletionException nested && nested.getCause() instanceof IOException io) {
+                throw io;
+            }
             throw e;
         }
         byte[][] out = new byte[count][];
@@ -95,6 +98,38 @@ public final class SegmentCache {
             }
         }
         return loaded;
+    }
+
+    /**
+     * Starts loading segments {@code first .. first+count-1} on {@code executor} unless they are cached or
+     * loading; returns at once. Readers of those segments meanwhile wait for this load instead of starting
+     * their own. Returns the load, or null when there was nothing to load.
+     */
+    public CompletableFuture<?> prefetch(String objectId, int first, int count, Loader loader,
+                                         java.util.concurrent.Executor executor) {
+        List<Key> keys = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            Key key = new Key(objectId, first + i);
+            if (cache.getIfPresent(key) == null) {
+                keys.add(key);
+            }
+        }
+        if (keys.isEmpty()) {
+            return null;
+        }
+        return cache.getAll(keys, (missing, ignored) -> CompletableFuture.supplyAsync(() -> {
+            misses.addAndGet(missing.size());
+            try {
+                return loadRuns(objectId, missing, loader);
+            } catch (IOException e) {
+                throw new CompletionException(e);
+            }
+        }, executor));
+    }
+
+    /** True when the segment is cached or being loaded. */
+    public boolean contains(String objectId, int segment) {
+        return cache.getIfPresent(new Key(objectId, segment)) != null;
     }
 
     /** Segment lookups served (including those that had to load). */

@@ -8,8 +8,10 @@ public final class Dirs {
     private Dirs() {
     }
 
+    /** $HOME as the shell has it (Java's user.home comes from the password database instead). */
     public static Path home() {
-        return Path.of(System.getProperty("user.home"));
+        String home = System.getenv("HOME");
+        return home != null && !home.isBlank() ? Path.of(home) : Path.of(System.getProperty("user.home"));
     }
 
     private static Path xdg(String variable, String fallback) {

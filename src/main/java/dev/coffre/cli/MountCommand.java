@@ -83,7 +83,7 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
     java.time.Duration gcGrace = java.time.Duration.ofHours(1);
 
     @Option(names = "--upload-threads", paramLabel = "N", description = "Parallel uploads (default: ${DEFAULT-VALUE}).")
-    int uploadThreads = 4;
+    int uploadThreads = 8;
 
     @Option(names = "--staging-size", paramLabel = "SIZE", converter = SizeConverter.class,
             description = "Local disk for data waiting to be uploaded; writers wait when it is full (default: 4G).")
@@ -132,7 +132,9 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
         if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
             command.add("/usr/bin/setsid"); // Leave the terminal's session: closing it must not end the mount.
         }
-        command.addAll(List.of(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+        // The heap is bounded by the cache budget, so that the mount's memory stays flat whatever the files.
+        command.addAll(List.of(java, "-Xmx" + ((cacheSize >> 20) + 256) + "m", "-XX:+UseG1GC",
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(),
                 "mount", "--daemon-child", "--cache-dir", cache.toString(), "--cache-size", Long.toString(cacheSize),
                 "--log-file", log.toString(), "--write-back", writeBackDelay.toMillis() + "ms",
                 "--upload-threads", Integer.toString(uploadThreads), "--staging-size", Long.toString(stagingSize),
@@ -298,7 +300,7 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
     private String[] fuseOptions(RemoteSpec spec) {
         List<String> all = new ArrayList<>(List.of(
                 "fsname=coffre:" + spec.text().replace("local:", "").replace(',', '_'), "subtype=coffre",
-                "big_writes", "max_read=131072", "max_write=131072",
+                "big_writes", "max_read=131072", "max_write=131072", "max_readahead=1048576",
                 "use_ino", "readdir_ino", "default_permissions",
                 // Attributes are not cached by the kernel: libfuse 2 gives each name of a hard-linked file
                 // its own kernel inode, so a cached link count or size would go stale on the other names.

@@ -184,6 +184,54 @@ public final class OpenFile {
         }
     }
 
+    /**
+     * Starts fetching into the cache, in the background and in parallel ranges of 1 MiB, the uploaded
+     * content of {@code offset..offset+length}. Readers of those bytes then wait for these fetches rather
+     * than start their own. At most {@link #PREFETCH_IN_FLIGHT} ranges are in flight for all files: beyond
+     * that nothing more is fetched ahead (memory stays bounded).
+     */
+    public void prefetch(long offset, long length, java.util.concurrent.Executor executor) {
+        lock.lock();
+        try {
+            long end = Math.min(size, offset + length);
+            long position = offset;
+            while (position < end) {
+                int block = Offsets.blockIndex(position);
+                int inBlock = (int) (position - Offsets.blockStart(block));
+                int n = (int) Math.min(end - position, Offsets.BLOCK - inBlock);
+                BlockRef ref = blockRef(block);
+                if (!dirty.containsKey(block) && ref != null && !StagingArea.isStaged(ref) && inBlock < ref.length()) {
+                    int first = Offsets.segmentIndex(inBlock);
+                    int last = Offsets.segmentIndex(Math.min(ref.length(), inBlock + n) - 1);
+                    int segments = (ref.length() + Offsets.SEGMENT - 1) / Offsets.SEGMENT;
+                    // Whole aligned ranges: the window's edge then starts one large fetch every 1 MiB instead
+                    // of a small one for every read.
+                    for (int from = first - first % PREFETCH_SEGMENTS; from <= last; from += PREFETCH_SEGMENTS) {
+                        if (!IN_FLIGHT.tryAcquire()) {
+                            return;
+                        }
+                        var load = cache.prefetch(ref.id(), from, Math.min(PREFETCH_SEGMENTS, segments - from),
+                                (f, c) -> remote.readSegments(ino, block, ref, f, c), executor);
+                        if (load == null) {
+                            IN_FLIGHT.release();
+                        } else {
+                            load.whenComplete((done, error) -> IN_FLIGHT.release());
+                        }
+                    }
+                }
+                position += n;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Segments fetched by one prefetch range: 1 MiB, so that a window is fetched in parallel ranges. */
+    private static final int PREFETCH_SEGMENTS = 16;
+    /** Prefetch ranges in flight across all files (64 MiB at most). */
+    private static final int PREFETCH_IN_FLIGHT = 64;
+    private static final java.util.concurrent.Semaphore IN_FLIGHT = new java.util.concurrent.Semaphore(PREFETCH_IN_FLIGHT);
+
     /** Drops blocks written but never published (the last handle is gone). */
     public void close() {
         lock.lock();

@@ -33,6 +33,8 @@ public final class StagingArea {
 
     private final Path folder;
     private final AtomicLong bytes = new AtomicLong();
+    /** Channels of blocks being written, kept open between writes (a write is often only 128 KiB). */
+    private final java.util.concurrent.ConcurrentHashMap<String, FileChannel> writing = new java.util.concurrent.ConcurrentHashMap<>();
 
     public StagingArea(Path folder) throws IOException {
         this.folder = folder;
@@ -91,14 +93,21 @@ public final class StagingArea {
     }
 
     public void write(String id, int offset, byte[] src, int srcOffset, int length) throws IOException {
-        try (FileChannel channel = FileChannel.open(path(id), StandardOpenOption.WRITE)) {
-            long before = channel.size();
-            ByteBuffer buffer = ByteBuffer.wrap(src, srcOffset, length);
-            while (buffer.hasRemaining()) {
-                channel.write(buffer, offset + (buffer.position() - srcOffset));
+        FileChannel channel = writing.get(id);
+        if (channel == null) {
+            channel = FileChannel.open(path(id), StandardOpenOption.READ, StandardOpenOption.WRITE);
+            FileChannel raced = writing.putIfAbsent(id, channel);
+            if (raced != null) {
+                channel.close();
+                channel = raced;
             }
-            bytes.addAndGet(Math.max(0, channel.size() - before));
         }
+        long before = channel.size();
+        ByteBuffer buffer = ByteBuffer.wrap(src, srcOffset, length);
+        while (buffer.hasRemaining()) {
+            channel.write(buffer, offset + (buffer.position() - srcOffset));
+        }
+        bytes.addAndGet(Math.max(0, channel.size() - before));
     }
 
     public void truncate(String id, int length) throws IOException {
@@ -109,14 +118,23 @@ public final class StagingArea {
         }
     }
 
-    /** Makes a staged block durable: after this a crash cannot lose it. */
+    /** Makes a staged block durable (after this a crash cannot lose it) and ends its writing. */
     public void force(String id) throws IOException {
-        try (FileChannel channel = FileChannel.open(path(id), StandardOpenOption.WRITE)) {
+        FileChannel open = writing.remove(id);
+        try (FileChannel channel = open != null ? open : FileChannel.open(path(id), StandardOpenOption.WRITE)) {
             channel.force(true);
         }
     }
 
     public void delete(String id) {
+        FileChannel open = writing.remove(id);
+        if (open != null) {
+            try {
+                open.close();
+            } catch (IOException ignored) {
+                // Deleted next anyway.
+            }
+        }
         try {
             Path file = path(id);
             long size = Files.size(file);

@@ -3,6 +3,7 @@ package dev.coffre.vfs;
 import dev.coffre.cache.SegmentCache;
 import dev.coffre.io.ContentCommitter;
 import dev.coffre.io.OpenFile;
+import dev.coffre.io.ReadAhead;
 import dev.coffre.io.StagingArea;
 import dev.coffre.io.WriteBack;
 import dev.coffre.remote.BlockRef;
@@ -58,6 +59,13 @@ public final class Vfs implements ContentCommitter, WriteBack.Host, AutoCloseabl
     private final StagingArea staging;
     private final WriteBack writeBack;
     private final Clock clock;
+
+    /** Background fetches of sequential readers (bounded by OpenFile's in-flight limit). */
+    private final ExecutorService prefetcher = Executors.newFixedThreadPool(8, r -> {
+        Thread t = new Thread(r, "coffre-readahead");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final ReentrantReadWriteLock treeLock = new ReentrantReadWriteLock();
     private final Tree tree = new Tree();
@@ -547,12 +555,18 @@ public final class Vfs implements ContentCommitter, WriteBack.Host, AutoCloseabl
             treeLock.readLock().unlock();
         }
         long id = handleIds.incrementAndGet();
-        handles.put(id, new FileHandle(id, ino, file, (flags & O_ACCMODE) != O_RDONLY));
+        handles.put(id, new FileHandle(id, ino, file, (flags & O_ACCMODE) != O_RDONLY, new ReadAhead()));
         return id;
     }
 
     public int read(long fh, long offset, byte[] dst, int length) throws IOException {
-        return handle(fh).file().read(offset, dst, 0, length);
+        FileHandle handle = handle(fh);
+        long ahead = handle.readAhead().onRead(offset, length);
+        if (ahead > 0) {
+            // Registered before the read, so that the read itself waits for these larger fetches.
+            handle.file().prefetch(offset, length + ahead, prefetcher);
+        }
+        return handle.file().read(offset, dst, 0, length);
     }
 
     public void write(long fh, long offset, byte[] src, int length) throws IOException {
@@ -837,6 +851,7 @@ public final class Vfs implements ContentCommitter, WriteBack.Host, AutoCloseabl
             file.close();
         }
         writeBack.close(drain);
+        prefetcher.shutdownNow();
     }
 
     @Override

@@ -146,7 +146,7 @@ class VfsScenarioTest {
         @DisplayName("reading 4 KiB in the middle of a large file fetches one segment")
         void lazyRead() throws Exception {
             vault.writeFile("/big", random(40 * MIB, 5));
-            vault.reopen();
+            inTest = vault.reopen();
             counting.reset();
             long fh = inTest.open("/big", 0);
             byte[] buffer = new byte[4096];
@@ -155,6 +155,35 @@ class VfsScenarioTest {
             assertArrayEquals(Arrays.copyOfRange(random(40 * MIB, 5), 20 * MIB + 100_000, 20 * MIB + 104_096), buffer);
             assertEquals(1, counting.rangeReads.get());
             assertTrue(counting.bytesRead.get() <= 64 * 1024 + 16, "read " + counting.bytesRead.get() + " bytes");
+        }
+
+        @Test
+        @DisplayName("a sequential reader is served by large parallel fetches ahead of it; a random one is not")
+        void readAhead() throws Exception {
+            byte[] data = random(24 * MIB, 8);
+            vault.writeFile("/video", data);
+            inTest = vault.reopen();
+            counting.reset();
+            long fh = inTest.open("/video", 0);
+            byte[] buffer = new byte[128 * 1024];
+            for (int offset = 0; offset < data.length; offset += buffer.length) {
+                int n = inTest.read(fh, offset, buffer, buffer.length);
+                assertArrayEquals(Arrays.copyOfRange(data, offset, offset + n), Arrays.copyOf(buffer, n));
+            }
+            inTest.release(fh);
+            long sequentialRequests = counting.rangeReads.get();
+            assertTrue(sequentialRequests <= 40, "192 reads of 128 KiB took " + sequentialRequests + " requests");
+
+            inTest = vault.reopen();
+            counting.reset();
+            fh = inTest.open("/video", 0);
+            Random random = new Random(9);
+            for (int i = 0; i < 20; i++) {
+                inTest.read(fh, random.nextInt(data.length - 4096), buffer, 4096);
+            }
+            inTest.release(fh);
+            assertTrue(counting.bytesRead.get() <= 20L * 2 * (64 * 1024 + 16),
+                    "random 4 KiB reads fetched " + counting.bytesRead.get() + " bytes");
         }
 
         @Test
