@@ -61,6 +61,9 @@ final class Vaults {
      * ignores If-None-Match would let two clients overwrite each other's journal records: refuse it.
      */
     static void checkConditionalWrites(ObjectStore store) throws CliException {
+        if (store.atomicCreate()) {
+            return; // a local folder: create-if-absent is a hard link, atomic by construction
+        }
         String probe = "probe/" + java.util.UUID.randomUUID();
         try {
             boolean first = store.putIfAbsent(probe, new byte[] {1});
