@@ -16,6 +16,8 @@ public final class ReadAhead {
     private long nextOffset = -1;
     private int nearReads;
     private long window;
+    /** How far fetching ahead has been asked for already: each read only asks for what is new. */
+    private long requestedUpTo;
 
     /**
      * Records a read; returns how many bytes after it are worth fetching ahead (0 for none). A stream
@@ -28,8 +30,19 @@ public final class ReadAhead {
             window = window == 0 ? MIN_WINDOW : Math.min(MAX_WINDOW, window * 2);
         } else if (!near) {
             window = 0;
+            requestedUpTo = 0; // a jump: what was asked for before says nothing about here
         }
         nextOffset = near ? Math.max(nextOffset, offset + length) : offset + length;
         return window;
+    }
+
+    /**
+     * The part of {@code offset..end} not asked for by an earlier read of this stream, as {start, end}
+     * (empty when start >= end); records it as asked for.
+     */
+    public synchronized long[] claim(long offset, long end) {
+        long start = Math.max(offset, requestedUpTo);
+        requestedUpTo = Math.max(requestedUpTo, end);
+        return new long[] {start, end};
     }
 }

@@ -249,7 +249,7 @@ public final class S3ObjectStore implements ObjectStore {
         return new IOException(describe() + ": " + e, e);
     }
 
-    /** Retries of reads: 5 attempts with exponential backoff and jitter, for transient failures only. */
+    /** Retries of reads: 8 attempts with exponential backoff and jitter, for transient failures only. */
     private final class RetryingCall {
         <T> T run(String key, S3Call<T> call) throws IOException {
             long delay = 200;
@@ -259,7 +259,7 @@ public final class S3ObjectStore implements ObjectStore {
                 } catch (ObjectNotFoundException | PermanentStoreException e) {
                     throw e;
                 } catch (IOException e) {
-                    if (attempt >= 5) {
+                    if (attempt >= 8) {
                         throw e;
                     }
                     try {

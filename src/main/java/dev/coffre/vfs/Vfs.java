@@ -564,7 +564,10 @@ public final class Vfs implements ContentCommitter, WriteBack.Host, AutoCloseabl
         long ahead = handle.readAhead().onRead(offset, length);
         if (ahead > 0) {
             // Registered before the read, so that the read itself waits for these larger fetches.
-            handle.file().prefetch(offset, length + ahead, prefetcher);
+            long[] range = handle.readAhead().claim(offset, offset + length + ahead);
+            if (range[0] < range[1]) {
+                handle.file().prefetch(range[0], range[1] - range[0], prefetcher);
+            }
         }
         return handle.file().read(offset, dst, 0, length);
     }
