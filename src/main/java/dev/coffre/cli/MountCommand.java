@@ -202,6 +202,10 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
         VaultRemote vault = Vaults.open(spec, password);
         Arrays.fill(password, (byte) 0);
         Vaults.checkConditionalWrites(vault.store());
+        Thread warmup = new Thread(dev.coffre.crypto.Warmup::run, "coffre-warmup");
+        warmup.setDaemon(true);
+        warmup.setPriority(Thread.MIN_PRIORITY);
+        warmup.start();
         SegmentCache segments = new SegmentCache(cacheSize);
         Path work = cache.resolve("staging").resolve(HexFormat.of().formatHex(vault.header().vaultId()));
         java.nio.channels.FileChannel lock = lockStaging(work);
