@@ -127,11 +127,6 @@ public final class SegmentCache {
         }, executor));
     }
 
-    /** True when the segment is cached or being loaded. */
-    public boolean contains(String objectId, int segment) {
-        return cache.getIfPresent(new Key(objectId, segment)) != null;
-    }
-
     /** Segment lookups served (including those that had to load). */
     public long requests() {
         return hits.get();

@@ -4,10 +4,8 @@ import dev.coffre.remote.InodeRecord;
 import dev.coffre.remote.MetaOp;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -22,16 +20,7 @@ public final class Coalescer {
     }
 
     public static List<MetaOp> coalesce(List<MetaOp> ops) {
-        Map<Long, InodeRecord> last = new HashMap<>();
-        Set<Long> forgotten = new HashSet<>();
-        for (MetaOp op : ops) {
-            if (MetaOp.INODE.equals(op.op())) {
-                last.put(op.inode().ino(), op.inode());
-                forgotten.remove(op.inode().ino());
-            } else if (MetaOp.FORGET.equals(op.op())) {
-                forgotten.add(op.ino());
-            }
-        }
+        InodeFates fates = InodeFates.of(ops);
         Set<Long> emitted = new HashSet<>();
         List<MetaOp> out = new ArrayList<>(ops.size());
         for (MetaOp op : ops) {
@@ -41,8 +30,8 @@ public final class Coalescer {
             }
             long ino = op.inode().ino();
             if (emitted.add(ino)) {
-                InodeRecord state = last.get(ino);
-                out.add(MetaOp.inode(forgotten.contains(ino) ? withoutContent(state) : state));
+                InodeRecord state = fates.last().get(ino);
+                out.add(MetaOp.inode(fates.forgotten().contains(ino) ? withoutContent(state) : state));
             }
         }
         return out;

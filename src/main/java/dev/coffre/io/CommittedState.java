@@ -64,23 +64,14 @@ final class CommittedState {
 
     /** Blocks that {@code ops} would leave unreferenced, without applying them. */
     List<BlockRef> garbageOf(List<MetaOp> ops) {
-        Map<Long, InodeRecord> latest = new HashMap<>();
-        Set<Long> forgotten = new HashSet<>();
-        for (MetaOp op : ops) {
-            if (MetaOp.INODE.equals(op.op())) {
-                latest.put(op.inode().ino(), op.inode());
-                forgotten.remove(op.inode().ino());
-            } else if (MetaOp.FORGET.equals(op.op())) {
-                forgotten.add(op.ino());
-            }
-        }
+        InodeFates fates = InodeFates.of(ops);
         List<BlockRef> garbage = new ArrayList<>();
-        for (Map.Entry<Long, InodeRecord> entry : latest.entrySet()) {
-            if (!forgotten.contains(entry.getKey())) {
+        for (Map.Entry<Long, InodeRecord> entry : fates.last().entrySet()) {
+            if (!fates.forgotten().contains(entry.getKey())) {
                 garbage.addAll(dropped(inodes.get(entry.getKey()), entry.getValue()));
             }
         }
-        for (long ino : forgotten) {
+        for (long ino : fates.forgotten()) {
             garbage.addAll(dropped(inodes.get(ino), null));
         }
         return garbage;

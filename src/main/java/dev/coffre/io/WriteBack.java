@@ -194,10 +194,10 @@ public final class WriteBack implements AutoCloseable {
         }
     }
 
-    /** The failure that keeps changes of this mount from being uploaded, if any. */
-    public Optional<String> failure() {
+    /** The failure that keeps uploads from working and that retrying cannot fix, if any. Cheap. */
+    public Optional<String> permanentFailure() {
         synchronized (signal) {
-            return Optional.ofNullable(failure);
+            return failurePermanent ? Optional.ofNullable(failure) : Optional.empty();
         }
     }
 

@@ -603,9 +603,10 @@ public final class Vfs implements ContentCommitter, WriteBack.Host, AutoCloseabl
      */
     public void flush(long fh) throws IOException {
         handle(fh).file().flush();
-        WriteBack.Stats stats = writeBack.stats();
-        if (stats.failurePermanent()) {
-            throw new FsException(FsError.IO, "saved locally, but uploads fail: " + stats.failure());
+        // Not stats(): that walks the whole queue, and close is called for every file.
+        java.util.Optional<String> failure = writeBack.permanentFailure();
+        if (failure.isPresent()) {
+            throw new FsException(FsError.IO, "saved locally, but uploads fail: " + failure.get());
         }
     }
 
