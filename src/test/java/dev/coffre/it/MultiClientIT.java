@@ -3,7 +3,6 @@ package dev.coffre.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.coffre.store.S3ProxyServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,32 +14,21 @@ import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Two mounts (two processes, two mount points) of one S3 vault on a real S3 server. */
 @Timeout(value = 10, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+@ExtendWith(OnS3.class)
 @ExtendWith(MountedVault.Cleanup.class)
 class MultiClientIT {
     private static final String[] FAST = {"--write-back", "300ms", "--poll-interval", "500ms"};
-    private static S3ProxyServer server;
-    private static Path work;
 
-    @BeforeAll
-    static void startS3() throws Exception {
-        work = Files.createTempDirectory("coffre-s3-");
-        server = S3ProxyServer.start(work);
-        MountedVault.useS3(server);
-    }
-
-    @AfterAll
-    static void stopS3() throws Exception {
-        MountedVault.useLocal();
-        server.close();
-        Coffre.deleteTree(work);
+    /** Mounts both clients with short write-back and poll intervals. */
+    private static void mountBoth(MountedVault a, MountedVault b) {
+        a.tryMount(Map.of(), FAST).assertOk();
+        b.tryMount(Map.of(), FAST).assertOk();
     }
 
     /** Waits (bounded) until {@code condition} holds; fails with {@code what} otherwise. */
@@ -74,8 +62,7 @@ class MultiClientIT {
     @Test
     void eachSeesTheOthersCreatesRenamesDeletesAndWrites() throws Exception {
         try (MountedVault a = MountedVault.initialized(); MountedVault b = MountedVault.secondClientOf(a)) {
-            a.tryMount(Map.of(), FAST).assertOk();
-            b.tryMount(Map.of(), FAST).assertOk();
+            mountBoth(a, b);
 
             Files.writeString(a.path("from-a.txt"), "written on A");
             Files.createDirectories(a.path("dir"));
@@ -105,8 +92,7 @@ class MultiClientIT {
     @Test
     void bothWrite200FilesIntoOneDirectoryAtOnce() throws Exception {
         try (MountedVault a = MountedVault.initialized(); MountedVault b = MountedVault.secondClientOf(a)) {
-            a.tryMount(Map.of(), FAST).assertOk();
-            b.tryMount(Map.of(), FAST).assertOk();
+            mountBoth(a, b);
             Files.createDirectories(a.path("shared"));
             sync(a);
             eventually("B sees the directory", () -> Files.isDirectory(b.path("shared")));
@@ -138,8 +124,7 @@ class MultiClientIT {
     @Test
     void bothRewriteOneFileAtOnceAndTheLoserIsKeptAsAConflictCopy() throws Exception {
         try (MountedVault a = MountedVault.initialized(); MountedVault b = MountedVault.secondClientOf(a)) {
-            a.tryMount(Map.of(), FAST).assertOk();
-            b.tryMount(Map.of(), FAST).assertOk();
+            mountBoth(a, b);
             Files.writeString(a.path("notes.txt"), "original");
             sync(a);
             eventually("B sees the file", () -> "original".equals(Files.readString(b.path("notes.txt"))));
