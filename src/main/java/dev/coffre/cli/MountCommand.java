@@ -85,6 +85,11 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--upload-threads", paramLabel = "N", description = "Parallel uploads (default: ${DEFAULT-VALUE}).")
     int uploadThreads = 8;
 
+    @Option(names = "--fuse-threads", paramLabel = "N",
+            description = "Threads serving the kernel's requests, so that parallel readers and slow fetches do not"
+                    + " wait for each other (default: ${DEFAULT-VALUE}).")
+    int fuseThreads = 16;
+
     @Option(names = "--staging-size", paramLabel = "SIZE", converter = SizeConverter.class,
             description = "Local disk for data waiting to be uploaded; writers wait when it is full (default: 4G).")
     long stagingSize = 4L << 30;
@@ -137,7 +142,8 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(),
                 "mount", "--daemon-child", "--cache-dir", cache.toString(), "--cache-size", Long.toString(cacheSize),
                 "--log-file", log.toString(), "--write-back", writeBackDelay.toMillis() + "ms",
-                "--upload-threads", Integer.toString(uploadThreads), "--staging-size", Long.toString(stagingSize),
+                "--upload-threads", Integer.toString(uploadThreads), "--fuse-threads", Integer.toString(fuseThreads),
+                "--staging-size", Long.toString(stagingSize),
                 "--poll-interval", pollInterval.toMillis() + "ms", "--gc-grace", gcGrace.toMillis() + "ms"));
         command.addAll(RemoteSpec.flags(remoteOptions.s3()));
         for (String option : options) {
@@ -224,7 +230,7 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
         CompletableFuture<Void> unmounted = new CompletableFuture<>();
         Thread fuseThread = new Thread(() -> {
             try {
-                fs.mount(mountPoint, true, false, fuseOptions(spec));
+                fs.serve(mountPoint, fuseOptions(spec), fuseThreads);
                 fs.unmounted();
                 unmounted.complete(null);
             } catch (Throwable t) {

@@ -59,6 +59,18 @@ public final class CoffreFs extends FuseStubFS {
         return ready;
     }
 
+    /**
+     * Mounts on {@code mountPoint} and serves requests on {@code threads} Java threads (see {@link FuseLoop})
+     * until the file system is unmounted.
+     */
+    public void serve(java.nio.file.Path mountPoint, String[] fuseOptions, int threads) {
+        this.mountPoint = mountPoint;
+        mounted.set(true);
+        List<String> args = new java.util.ArrayList<>(List.of("coffre", "-f", mountPoint.toAbsolutePath().toString()));
+        args.addAll(List.of(fuseOptions));
+        new FuseLoop().run(Struct.getMemory(fuseOperations), Struct.size(fuseOperations), args, threads);
+    }
+
     /** Records that the kernel has let go of the mount, so jnr-fuse's exit hook does not unmount again. */
     public void unmounted() {
         mounted.set(false);

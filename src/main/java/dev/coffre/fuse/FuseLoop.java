@@ -1,0 +1,148 @@
+package dev.coffre.fuse;
+
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
+import jnr.ffi.Runtime;
+import jnr.ffi.byref.IntByReference;
+import jnr.ffi.byref.PointerByReference;
+import jnr.ffi.types.size_t;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Logger;
+
+/**
+ * Serves a FUSE mount from Java threads, in place of libfuse's own multi-threaded loop.
+ *
+ * <p>Why: libfuse's loop calls back from native threads it creates. jffi attaches such a thread to the JVM
+ * for each callback and detaches it afterwards (until the thread has made 1,000 calls), and every attach
+ * makes a new java.lang.Thread: profiling showed one attach per 128 KiB read, and warm reads at a third of
+ * what FUSE allows until each of libfuse's threads had passed that count. Threads started by Java are
+ * attached for good, so here a fixed pool of Java threads reads requests from the kernel and hands each to
+ * libfuse, which calls the filesystem on the same thread.
+ *
+ * <p>The loop ends when the kernel ends the connection (unmount): every blocked read then returns.
+ */
+final class FuseLoop {
+    private static final Logger LOG = Logger.getLogger(FuseLoop.class.getName());
+    private static final int EINTR = 4;
+
+    /** The part of libfuse 2.9's API that a custom session loop needs (fuse.h, fuse_lowlevel.h). */
+    public interface LibFuseSession {
+        Pointer fuse_setup(int argc, Pointer argv, Pointer operations, @size_t long operationsSize,
+                           PointerByReference mountpoint, IntByReference multithreaded, Pointer userData);
+
+        void fuse_teardown(Pointer fuse, Pointer mountpoint);
+
+        Pointer fuse_get_session(Pointer fuse);
+
+        Pointer fuse_session_next_chan(Pointer session, Pointer channel);
+
+        @size_t
+        long fuse_chan_bufsize(Pointer channel);
+
+        int fuse_session_receive_buf(Pointer session, Pointer buffer, Pointer channelRef);
+
+        void fuse_session_process_buf(Pointer session, Pointer buffer, Pointer channel);
+
+        int fuse_session_exited(Pointer session);
+    }
+
+    // struct fuse_buf on LP64: size_t size; enum flags; void *mem; int fd; off_t pos.
+    private static final int BUF_SIZE = 0;
+    private static final int BUF_FLAGS = 8;
+    private static final int BUF_MEM = 16;
+    private static final int FUSE_BUF_STRUCT = 40;
+
+    private final LibFuseSession lib;
+    private final Runtime runtime;
+
+    FuseLoop() {
+        this.lib = LibraryLoader.create(LibFuseSession.class).failImmediately().load("fuse");
+        this.runtime = Runtime.getRuntime(lib);
+    }
+
+    /**
+     * Mounts with {@code args} (as fuse_main takes them), serves requests on {@code threads} threads until
+     * the file system is unmounted, then releases libfuse's state. Blocks throughout.
+     */
+    void run(Pointer operations, long operationsSize, List<String> args, int threads) {
+        List<Pointer> strings = new ArrayList<>();
+        Pointer argv = argv(args, strings);
+        PointerByReference mountpoint = new PointerByReference();
+        Pointer fuse = lib.fuse_setup(args.size(), argv, operations, operationsSize, mountpoint,
+                new IntByReference(), null);
+        strings.add(argv);
+        if (fuse == null) {
+            throw new IllegalStateException("libfuse could not mount (its message is in the log)");
+        }
+        try {
+            Pointer session = lib.fuse_get_session(fuse);
+            Pointer channel = lib.fuse_session_next_chan(session, null);
+            long bufferSize = lib.fuse_chan_bufsize(channel);
+            List<Thread> workers = new ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                Thread worker = new Thread(() -> serve(session, channel, bufferSize), "coffre-fuse-" + i);
+                worker.setDaemon(true);
+                worker.start();
+                workers.add(worker);
+            }
+            for (Thread worker : workers) {
+                joinUninterruptibly(worker);
+            }
+        } finally {
+            // Unmounts if still mounted (harmless otherwise), then calls the destroy operation.
+            lib.fuse_teardown(fuse, mountpoint.getValue());
+            java.lang.ref.Reference.reachabilityFence(strings);
+        }
+    }
+
+    private void serve(Pointer session, Pointer channel, long bufferSize) {
+        Pointer data = Memory.allocateDirect(runtime, (int) bufferSize);
+        Pointer buffer = Memory.allocateDirect(runtime, FUSE_BUF_STRUCT);
+        Pointer channelRef = Memory.allocateDirect(runtime, runtime.addressSize());
+        while (lib.fuse_session_exited(session) == 0) {
+            buffer.putLong(BUF_SIZE, bufferSize);
+            buffer.putInt(BUF_FLAGS, 0);
+            buffer.putPointer(BUF_MEM, data);
+            channelRef.putPointer(0, channel);
+            int received = lib.fuse_session_receive_buf(session, buffer, channelRef);
+            if (received == -EINTR) {
+                continue;
+            }
+            if (received <= 0) {
+                if (received < 0) {
+                    LOG.warning("reading from the FUSE device failed: errno " + -received);
+                }
+                return; // 0: the kernel ended the connection; libfuse marked the session as exited.
+            }
+            lib.fuse_session_process_buf(session, buffer, channelRef.getPointer(0));
+        }
+    }
+
+    /** A NULL-terminated char *argv[] in native memory; {@code strings} keeps its strings from being freed. */
+    private Pointer argv(List<String> args, List<Pointer> strings) {
+        Pointer argv = Memory.allocateDirect(runtime, (args.size() + 1) * runtime.addressSize(), true);
+        for (int i = 0; i < args.size(); i++) {
+            byte[] bytes = args.get(i).getBytes(StandardCharsets.UTF_8);
+            Pointer arg = Memory.allocateDirect(runtime, bytes.length + 1, true);
+            arg.put(0, bytes, 0, bytes.length);
+            argv.putPointer((long) i * runtime.addressSize(), arg);
+            strings.add(arg);
+        }
+        return argv;
+    }
+
+    private static void joinUninterruptibly(Thread thread) {
+        while (true) {
+            try {
+                thread.join();
+                return;
+            } catch (InterruptedException e) {
+                // The kernel decides when the mount ends; keep waiting.
+            }
+        }
+    }
+}
