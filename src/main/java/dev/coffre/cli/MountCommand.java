@@ -1,5 +1,6 @@
 package dev.coffre.cli;
 
+import dev.coffre.cache.DiskCache;
 import dev.coffre.cache.SegmentCache;
 import dev.coffre.fuse.CoffreFs;
 import dev.coffre.io.PendingLog;
@@ -63,6 +64,11 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--cache-size", paramLabel = "SIZE", converter = SizeConverter.class,
             description = "Memory for decrypted data (default: 256M).")
     long cacheSize = 256L << 20;
+
+    @Option(names = "--disk-cache-size", paramLabel = "SIZE", converter = SizeConverter.class,
+            description = "Local disk for a persistent cache of encrypted content, so that re-reads after a remount"
+                    + " or while offline need not fetch again; 0 turns it off (default: 0).")
+    long diskCacheSize;
 
     @Option(names = "--password-file", paramLabel = "FILE",
             description = "Read the password from FILE (else $COFFRE_PASSWORD, else a prompt).")
@@ -141,6 +147,7 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
         command.addAll(List.of(java, "-Xmx" + ((cacheSize >> 20) + 256) + "m", "-XX:+UseG1GC",
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(),
                 "mount", "--daemon-child", "--cache-dir", cache.toString(), "--cache-size", Long.toString(cacheSize),
+                "--disk-cache-size", Long.toString(diskCacheSize),
                 "--log-file", log.toString(), "--write-back", writeBackDelay.toMillis() + "ms",
                 "--upload-threads", Integer.toString(uploadThreads), "--fuse-threads", Integer.toString(fuseThreads),
                 "--staging-size", Long.toString(stagingSize),
@@ -213,6 +220,12 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
         warmup.setPriority(Thread.MIN_PRIORITY);
         warmup.start();
         SegmentCache segments = new SegmentCache(cacheSize);
+        DiskCache disk = null;
+        if (diskCacheSize > 0) {
+            disk = DiskCache.open(cache.resolve("blocks").resolve(HexFormat.of().formatHex(vault.header().vaultId())),
+                    diskCacheSize);
+            vault.useDiskCache(disk);
+        }
         Path work = cache.resolve("staging").resolve(HexFormat.of().formatHex(vault.header().vaultId()));
         java.nio.channels.FileChannel lock = lockStaging(work);
         StagingArea staging = new StagingArea(work.resolve("blocks"));
@@ -250,13 +263,25 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
             throw new CliException(ExitCodes.MOUNT_FAILED, "could not mount " + mountPoint + " (see the log)");
         }
         String startedAt = Instant.now().toString();
+        DiskCache diskCache = disk;
+        java.util.function.Supplier<MountState> snapshot = () -> {
+            WriteBack.Stats queue = vfs.writeBackStats();
+            return new MountState(ProcessHandle.current().pid(), mountPoint.toString(), spec.text(), startedAt,
+                    log == null ? null : log.toString(), segments.weightedSize(), cacheSize, segments.requests(),
+                    segments.misses(), vault.fetchedBytes(), vault.fetchRequests(),
+                    diskCache == null ? 0 : diskCache.bytes(), diskCacheSize, diskCache == null ? 0 : diskCache.hits(),
+                    fs.integrityFailures(), queue.pendingChanges(), queue.pendingFiles(),
+                    queue.pendingBytes(), staging.bytes(), queue.uploadedBlocks(), queue.uploadedBytes(),
+                    queue.uploadRateBytesPerSecond(), queue.commits(), queue.retries(), queue.failedAttempts(),
+                    queue.failure(), queue.safeToUnmount(), Instant.now().toString());
+        };
         ScheduledExecutorService stateWriter = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "coffre-state");
             t.setDaemon(true);
             return t;
         });
         stateWriter.scheduleWithFixedDelay(() -> {
-            writeState(spec, mountPoint, log, startedAt, segments, staging, vfs.writeBackStats(), fs);
+            writeState(snapshot.get());
             SeenHeads.record(vault);
         }, 0, 1, TimeUnit.SECONDS);
         java.util.concurrent.atomic.AtomicBoolean force = new java.util.concurrent.atomic.AtomicBoolean();
@@ -269,7 +294,7 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
                 force.set(true);
                 yield "";
             }
-            case "status" -> state(spec, mountPoint, log, startedAt, segments, staging, vfs.writeBackStats(), fs).toCompactJson();
+            case "status" -> snapshot.get().toCompactJson();
             default -> throw new IllegalArgumentException("unknown request " + request);
         });
         CompletableFuture<Void> finished = new CompletableFuture<>();
@@ -288,7 +313,7 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
         }
         vfs.close(!force.get());
         stateWriter.shutdownNow();
-        writeState(spec, mountPoint, log, startedAt, segments, staging, vfs.writeBackStats(), fs);
+        writeState(snapshot.get());
         SeenHeads.record(vault);
         vault.close();
         lock.close();
@@ -324,23 +349,12 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
         return args.toArray(String[]::new);
     }
 
-    private void writeState(RemoteSpec spec, Path mountPoint, Path log, String startedAt, SegmentCache segments,
-                            StagingArea staging, WriteBack.Stats queue, CoffreFs fs) {
+    private static void writeState(MountState state) {
         try {
-            state(spec, mountPoint, log, startedAt, segments, staging, queue, fs).write();
+            state.write();
         } catch (IOException e) {
             LOG.log(Level.WARNING, "could not write mount state", e);
         }
-    }
-
-    private MountState state(RemoteSpec spec, Path mountPoint, Path log, String startedAt, SegmentCache segments,
-                             StagingArea staging, WriteBack.Stats queue, CoffreFs fs) {
-        return new MountState(ProcessHandle.current().pid(), mountPoint.toString(), spec.text(), startedAt,
-                log == null ? null : log.toString(), segments.weightedSize(), cacheSize, segments.requests(),
-                segments.misses(), fs.integrityFailures(), queue.pendingChanges(), queue.pendingFiles(),
-                queue.pendingBytes(), staging.bytes(), queue.uploadedBlocks(), queue.uploadedBytes(), queue.uploadRateBytesPerSecond(),
-                queue.commits(), queue.retries(), queue.failedAttempts(), queue.failure(), queue.safeToUnmount(),
-                Instant.now().toString());
     }
 
     /**

@@ -20,6 +20,8 @@ import java.util.Optional;
  */
 public record MountState(long pid, String mountPoint, String remote, String startedAt, String logFile,
                          long cacheBytes, long cacheLimitBytes, long segmentRequests, long segmentMisses,
+                         long fetchedBytes, long fetchRequests, long diskCacheBytes, long diskCacheLimitBytes,
+                         long diskCacheHits,
                          long integrityFailures, int queuedChanges, int queuedFiles, long queuedBytes,
                          long stagingBytes, long uploadedBlocks, long uploadedBytes, long uploadRate, long commits, long retries,
                          long failedAttempts, String uploadFailure, boolean safeToUnmount, String updatedAt) {

@@ -30,6 +30,11 @@ final class StatusCommand implements Callable<Integer> {
         System.out.printf("process:            %d, since %s%n", state.pid(), state.startedAt());
         System.out.printf("cache:              %d of %d MiB%n", state.cacheBytes() >> 20, state.cacheLimitBytes() >> 20);
         System.out.printf("segment reads:      %d (%d fetched)%n", state.segmentRequests(), state.segmentMisses());
+        System.out.printf("fetched:            %d MiB in %d requests%n", state.fetchedBytes() >> 20, state.fetchRequests());
+        if (state.diskCacheLimitBytes() > 0) {
+            System.out.printf("disk cache:         %d of %d MiB, %d hits%n", state.diskCacheBytes() >> 20,
+                    state.diskCacheLimitBytes() >> 20, state.diskCacheHits());
+        }
         System.out.printf("integrity failures: %d%n", state.integrityFailures());
         System.out.printf("upload queue:       %d changes, %d files, %s to upload (%s staged on disk)%n",
                 state.queuedChanges(), state.queuedFiles(), Progress.bytes(state.queuedBytes()),

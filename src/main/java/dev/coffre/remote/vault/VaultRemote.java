@@ -1,5 +1,7 @@
 package dev.coffre.remote.vault;
 
+import dev.coffre.cache.DiskCache;
+
 import dev.coffre.crypto.Aead;
 import dev.coffre.crypto.BlockCipher;
 import dev.coffre.crypto.Kdf;
@@ -18,6 +20,7 @@ import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
@@ -40,6 +43,9 @@ public final class VaultRemote implements Remote {
     private final ObjectStore store;
     private final VaultHeader header;
     private final MasterKey keys;
+    private volatile DiskCache diskCache; // null: none
+    private final AtomicLong fetchedBytes = new AtomicLong();
+    private final AtomicLong fetchRequests = new AtomicLong();
 
     // Guarded by "this": the journal position.
     private long head;
@@ -279,8 +285,68 @@ public final class VaultRemote implements Remote {
             throw new IllegalArgumentException("segments " + firstSegment + "+" + count + " outside block of "
                     + segments);
         }
-        long offset = (long) firstSegment * BlockCipher.SEALED_SEGMENT_SIZE;
-        int lastPlain = Math.min(block.length() - (firstSegment + count - 1) * BlockCipher.SEGMENT_SIZE,
+        byte[] blockKey = BlockCipher.blockKey(keys.contentKey(), HEX.parseHex(block.id()));
+        BlockCipher.BlockContext context = new BlockCipher.BlockContext(header.vaultId(), fileId, blockIndex);
+        Sealed[] sealed = sealedSegments(fileId, block, firstSegment, count);
+        byte[][] plain = new byte[count][];
+        for (int i = 0; i < count; i++) {
+            int segment = firstSegment + i;
+            boolean last = segment == segments - 1;
+            try {
+                plain[i] = sealed[i].open(blockKey, context, segment, last);
+            } catch (AEADBadTagException e) {
+                if (!sealed[i].fromDisk()) {
+                    throw new IntegrityException("content object " + blockKey(block.id()) + " (file " + fileId
+                            + ", block " + blockIndex + ", segment " + segment
+                            + ") failed authentication: altered, swapped or truncated");
+                }
+                // A damaged local copy is no reason to fail: drop it and ask the remote.
+                LOG.warning("disk cache: segment " + segment + " of " + block.id() + " failed authentication; fetching it again");
+                diskCache.remove(diskKey(block.id(), segment));
+                return readSegments(fileId, blockIndex, block, firstSegment, count);
+            }
+        }
+        return plain;
+    }
+
+    /** Sealed bytes of one segment, as a slice of a larger fetch or a whole disk-cache entry. */
+    private record Sealed(byte[] bytes, int offset, int length, boolean fromDisk) {
+        byte[] open(byte[] blockKey, BlockCipher.BlockContext context, int segment, boolean last)
+                throws AEADBadTagException {
+            return BlockCipher.openSegment(blockKey, context, segment, last, bytes, offset, length);
+        }
+    }
+
+    /** Segments {@code first .. first+count-1}: from the disk cache where it has them, the rest fetched in runs. */
+    private Sealed[] sealedSegments(long fileId, BlockRef block, int first, int count) throws IOException {
+        Sealed[] out = new Sealed[count];
+        DiskCache disk = diskCache;
+        if (disk != null) {
+            for (int i = 0; i < count; i++) {
+                int index = i;
+                disk.get(diskKey(block.id(), first + i)).ifPresent(b -> out[index] = new Sealed(b, 0, b.length, true));
+            }
+        }
+        int i = 0;
+        while (i < count) {
+            if (out[i] != null) {
+                i++;
+                continue;
+            }
+            int runEnd = i;
+            while (runEnd + 1 < count && out[runEnd + 1] == null) {
+                runEnd++;
+            }
+            fetch(fileId, block, first + i, runEnd - i + 1, out, i);
+            i = runEnd + 1;
+        }
+        return out;
+    }
+
+    /** Fetches a run of segments in one ranged read into {@code out} from {@code at}, keeping copies on disk. */
+    private void fetch(long fileId, BlockRef block, int first, int count, Sealed[] out, int at) throws IOException {
+        long offset = (long) first * BlockCipher.SEALED_SEGMENT_SIZE;
+        int lastPlain = Math.min(block.length() - (first + count - 1) * BlockCipher.SEGMENT_SIZE,
                 BlockCipher.SEGMENT_SIZE);
         int length = (count - 1) * BlockCipher.SEALED_SEGMENT_SIZE + lastPlain + Aead.TAG_BYTES;
         String key = blockKey(block.id());
@@ -290,24 +356,41 @@ public final class VaultRemote implements Remote {
         } catch (ObjectNotFoundException e) {
             throw new IntegrityException("content object " + key + " of file " + fileId + " is missing");
         }
+        fetchRequests.incrementAndGet();
+        fetchedBytes.addAndGet(sealed.length);
         if (sealed.length != length) {
             throw new IntegrityException("content object " + key + " of file " + fileId + " is truncated");
         }
-        byte[] blockKey = BlockCipher.blockKey(keys.contentKey(), HEX.parseHex(block.id()));
-        BlockCipher.BlockContext context = new BlockCipher.BlockContext(header.vaultId(), fileId, blockIndex);
-        byte[][] plain = new byte[count][];
+        DiskCache disk = diskCache;
         for (int i = 0; i < count; i++) {
-            int segment = firstSegment + i;
-            int sealedLength = Math.min(BlockCipher.SEALED_SEGMENT_SIZE, length - i * BlockCipher.SEALED_SEGMENT_SIZE);
-            try {
-                plain[i] = BlockCipher.openSegment(blockKey, context, segment, segment == segments - 1,
-                        sealed, i * BlockCipher.SEALED_SEGMENT_SIZE, sealedLength);
-            } catch (AEADBadTagException e) {
-                throw new IntegrityException("content object " + key + " (file " + fileId + ", block " + blockIndex
-                        + ", segment " + segment + ") failed authentication: altered, swapped or truncated");
+            int start = i * BlockCipher.SEALED_SEGMENT_SIZE;
+            int segmentLength = Math.min(BlockCipher.SEALED_SEGMENT_SIZE, length - start);
+            out[at + i] = new Sealed(sealed, start, segmentLength, false);
+            if (disk != null) {
+                disk.put(diskKey(block.id(), first + i), sealed, start, segmentLength);
             }
         }
-        return plain;
+    }
+
+    private static String diskKey(String blockId, int segment) {
+        return blockId + "." + segment;
+    }
+
+    /**
+     * Keeps a copy of every sealed segment read or written in {@code cache}, and reads from it before the
+     * remote. Block objects never change once written, so a copy cannot go stale.
+     */
+    public void useDiskCache(DiskCache cache) {
+        this.diskCache = cache;
+    }
+
+    /** Bytes and ranged reads fetched from the store for file content since this vault was opened. */
+    public long fetchedBytes() {
+        return fetchedBytes.get();
+    }
+
+    public long fetchRequests() {
+        return fetchRequests.get();
     }
 
     @Override
@@ -317,6 +400,13 @@ public final class VaultRemote implements Remote {
                 new BlockCipher.BlockContext(header.vaultId(), fileId, blockIndex), plaintext, offset, length);
         BlockRef block = new BlockRef(HEX.formatHex(id), length);
         store.put(blockKey(block.id()), sealed);
+        DiskCache disk = diskCache;
+        if (disk != null) {
+            for (int start = 0, segment = 0; start < sealed.length; start += BlockCipher.SEALED_SEGMENT_SIZE, segment++) {
+                disk.put(diskKey(block.id(), segment), sealed, start,
+                        Math.min(BlockCipher.SEALED_SEGMENT_SIZE, sealed.length - start));
+            }
+        }
         return block;
     }
 
