@@ -336,7 +336,7 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
         List<String> all = new ArrayList<>(List.of(
                 "fsname=coffre:" + spec.text().replace("local:", "").replace(',', '_'), "subtype=coffre",
                 "big_writes", "max_read=131072", "max_write=131072", "max_readahead=1048576",
-                "use_ino", "readdir_ino", "default_permissions",
+                "use_ino", "readdir_ino", "default_permissions", "auto_cache",
                 // Attributes are not cached by the kernel: libfuse 2 gives each name of a hard-linked file
                 // its own kernel inode, so a cached link count or size would go stale on the other names.
                 "attr_timeout=0", "entry_timeout=1", "negative_timeout=1"));

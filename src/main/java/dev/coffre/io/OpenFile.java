@@ -204,7 +204,7 @@ public final class OpenFile {
                     int first = Offsets.segmentIndex(inBlock);
                     int last = Offsets.segmentIndex(Math.min(ref.length(), inBlock + n) - 1);
                     int segments = (ref.length() + Offsets.SEGMENT - 1) / Offsets.SEGMENT;
-                    // Whole aligned ranges: the window's edge then starts one large fetch every 1 MiB instead
+                    // Whole aligned ranges: the window's edge then starts one large fetch every block instead
                     // of a small one for every read.
                     for (int from = first - first % PREFETCH_SEGMENTS; from <= last; from += PREFETCH_SEGMENTS) {
                         if (!IN_FLIGHT.tryAcquire()) {
@@ -226,10 +226,14 @@ public final class OpenFile {
         }
     }
 
-    /** Segments fetched by one prefetch range: 1 MiB, so that a window is fetched in parallel ranges. */
-    private static final int PREFETCH_SEGMENTS = 16;
-    /** Prefetch ranges in flight across all files (64 MiB at most). */
-    private static final int PREFETCH_IN_FLIGHT = 64;
+    /**
+     * Segments fetched by one prefetch range: a whole 4 MiB block, so that a window is fetched in parallel
+     * ranges and a stream costs one request per block. Against S3Proxy on loopback, 4 MiB ranges took a third
+     * less server CPU than 1 MiB ranges for the same bytes; on AWS requests are also billed one by one.
+     */
+    private static final int PREFETCH_SEGMENTS = Offsets.BLOCK / Offsets.SEGMENT;
+    /** Prefetch ranges in flight across all files (64 MiB at most, outside the cache budget). */
+    private static final int PREFETCH_IN_FLIGHT = 16;
     private static final java.util.concurrent.Semaphore IN_FLIGHT = new java.util.concurrent.Semaphore(PREFETCH_IN_FLIGHT);
 
     /** Drops blocks written but never published (the last handle is gone). */

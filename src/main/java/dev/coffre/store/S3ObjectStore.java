@@ -122,7 +122,7 @@ public final class S3ObjectStore implements ObjectStore {
         return retry.run(key, () -> {
             try (InputStream in = client.getObject(GetObjectArgs.builder().bucket(location.bucket())
                     .object(name(key)).offset(offset).length((long) length).build())) {
-                return in.readAllBytes();
+                return in.readNBytes(length); // One array of the known size, not a chain of growing buffers.
             } catch (ErrorResponseException e) {
                 if ("InvalidRange".equals(e.errorResponse().code())) {
                     return new byte[0]; // Past the end: a short answer, as for a local file.

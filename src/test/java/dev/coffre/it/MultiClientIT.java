@@ -86,6 +86,11 @@ class MultiClientIT {
             sync(b);
             eventually("A sees B's rewrite", () -> "rewritten on B, longer than before"
                     .equals(Files.readString(a.path("dir/from-b.txt"))));
+            // Same size, so only the modification time tells A's kernel page cache (auto_cache) that it is stale.
+            Files.writeString(b.path("dir/from-b.txt"), "REWRITTEN ON B, LONGER THAN BEFORE");
+            sync(b);
+            eventually("A sees B's same-size rewrite, not its cached pages", () -> "REWRITTEN ON B, LONGER THAN BEFORE"
+                    .equals(Files.readString(a.path("dir/from-b.txt"))));
         }
     }
 
