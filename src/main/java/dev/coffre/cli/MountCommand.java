@@ -43,6 +43,8 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
     RemoteOptions remoteOptions = new RemoteOptions();
 
     private static final Logger LOG = Logger.getLogger(MountCommand.class.getName());
+    /** Local copies of the vault's snapshots (encrypted, as stored); only the newest two are ever read. */
+    private static final long METADATA_CACHE_BYTES = 256L << 20;
     private static final String CHILD_OK = "COFFRE-MOUNTED";
     private static final String CHILD_ERROR = "COFFRE-ERROR";
 
@@ -220,10 +222,11 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
         warmup.setPriority(Thread.MIN_PRIORITY);
         warmup.start();
         SegmentCache segments = new SegmentCache(cacheSize);
+        String vaultHex = HexFormat.of().formatHex(vault.header().vaultId());
+        vault.useMetadataCache(DiskCache.open(cache.resolve("metadata").resolve(vaultHex), METADATA_CACHE_BYTES));
         DiskCache disk = null;
         if (diskCacheSize > 0) {
-            disk = DiskCache.open(cache.resolve("blocks").resolve(HexFormat.of().formatHex(vault.header().vaultId())),
-                    diskCacheSize);
+            disk = DiskCache.open(cache.resolve("blocks").resolve(vaultHex), diskCacheSize);
             vault.useDiskCache(disk);
         }
         Path work = cache.resolve("staging").resolve(HexFormat.of().formatHex(vault.header().vaultId()));

@@ -8,6 +8,7 @@ public final class CountingStore extends ForwardingStore {
     public final AtomicLong rangeReads = new AtomicLong();
     public final AtomicLong bytesRead = new AtomicLong();
     public final AtomicLong puts = new AtomicLong();
+    public final java.util.Map<String, AtomicLong> getsByFolder = new java.util.concurrent.ConcurrentHashMap<>();
 
     public CountingStore(ObjectStore inner) {
         super(inner);
@@ -15,6 +16,8 @@ public final class CountingStore extends ForwardingStore {
 
     @Override
     public byte[] get(String key) throws IOException {
+        getsByFolder.computeIfAbsent(key.contains("/") ? key.substring(0, key.indexOf('/') + 1) : "",
+                k -> new AtomicLong()).incrementAndGet();
         byte[] data = inner.get(key);
         bytesRead.addAndGet(data.length);
         return data;

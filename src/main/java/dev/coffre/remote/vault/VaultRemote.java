@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -32,6 +33,8 @@ import java.util.logging.Logger;
 public final class VaultRemote implements Remote {
     /** A snapshot is written once this many records follow the last one. */
     static final int SNAPSHOT_EVERY = 1000;
+    /** Journal records fetched at once when a vault is loaded. */
+    private static final int LOAD_THREADS = 8;
     /** How long a racing write may take to land on a store whose create-if-absent is not atomic. */
     private static final long VERIFY_DELAY_MILLIS = 250;
     public static final Kdf.Argon2Params DEFAULT_KDF = new Kdf.Argon2Params(64 * 1024, 3, 1);
@@ -44,6 +47,7 @@ public final class VaultRemote implements Remote {
     private final VaultHeader header;
     private final MasterKey keys;
     private volatile DiskCache diskCache; // null: none
+    private volatile DiskCache metadataCache; // null: none
     private final AtomicLong fetchedBytes = new AtomicLong();
     private final AtomicLong fetchRequests = new AtomicLong();
 
@@ -147,7 +151,7 @@ public final class VaultRemote implements Remote {
         for (long candidate : snapshots.subList(0, Math.min(2, snapshots.size()))) {
             String key = key(SNAPSHOTS, candidate);
             try {
-                base = openMetadata(RecordCipher.Kind.SNAPSHOT, candidate, key, store.get(key));
+                base = openSnapshot(candidate, key);
                 start = candidate;
                 break;
             } catch (IntegrityException e) {
@@ -160,13 +164,17 @@ public final class VaultRemote implements Remote {
         }
         base.forEach(sink);
         long sequence = start + 1;
+        long from = start;
+        Map<Long, byte[]> listed = fetchInParallel(sequences(JOURNAL).stream().filter(n -> n > from).toList());
         while (true) {
             String key = key(JOURNAL, sequence);
-            byte[] sealed;
-            try {
-                sealed = store.get(key);
-            } catch (ObjectNotFoundException end) {
-                break;
+            byte[] sealed = listed.remove(sequence);
+            if (sealed == null) { // Not listed (written since) or a gap: ask for it directly.
+                try {
+                    sealed = store.get(key);
+                } catch (ObjectNotFoundException end) {
+                    break;
+                }
             }
             openMetadata(RecordCipher.Kind.JOURNAL, sequence, key, sealed).forEach(sink);
             sequence++;
@@ -438,6 +446,78 @@ public final class VaultRemote implements Remote {
 
     static String blockKey(String id) {
         return BLOCKS + id.substring(0, 2) + "/" + id;
+    }
+
+    /**
+     * Journal records fetched at once, a round trip each but up to {@link #LOAD_THREADS} at a time: a remount
+     * on S3 otherwise waits for up to a thousand requests one after the other. Missing ones are left out.
+     */
+    private Map<Long, byte[]> fetchInParallel(List<Long> sequences) throws IOException {
+        Map<Long, byte[]> out = new java.util.concurrent.ConcurrentHashMap<>();
+        if (sequences.isEmpty()) {
+            return out;
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+                Math.min(LOAD_THREADS, sequences.size()));
+        try {
+            List<java.util.concurrent.Future<?>> loads = new java.util.ArrayList<>();
+            for (long sequence : sequences) {
+                loads.add(pool.submit(() -> {
+                    try {
+                        out.put(sequence, store.get(key(JOURNAL, sequence)));
+                    } catch (ObjectNotFoundException gone) {
+                        // Compacted away meanwhile, or never complete: the sequential pass decides.
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> load : loads) {
+                load.get();
+            }
+            return out;
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while loading the journal");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * A snapshot, from the local copy when there is a good one: snapshots of big trees are the largest
+     * metadata objects and never change once written. The copy is as encrypted as the original and is
+     * authenticated the same way; a bad copy is dropped and the remote asked.
+     */
+    private List<MetaOp> openSnapshot(long sequence, String key) throws IOException {
+        DiskCache local = metadataCache;
+        String localKey = "snapshot." + sequence;
+        if (local != null) {
+            java.util.Optional<byte[]> copy = local.get(localKey);
+            if (copy.isPresent()) {
+                try {
+                    return openMetadata(RecordCipher.Kind.SNAPSHOT, sequence, key, copy.get());
+                } catch (IntegrityException e) {
+                    LOG.warning("local copy of " + key + " failed authentication; fetching it again");
+                    local.remove(localKey);
+                }
+            }
+        }
+        byte[] sealed = store.get(key);
+        List<MetaOp> ops = openMetadata(RecordCipher.Kind.SNAPSHOT, sequence, key, sealed);
+        if (local != null) {
+            local.put(localKey, sealed, 0, sealed.length);
+        }
+        return ops;
+    }
+
+    /** Keeps local copies of snapshots in {@code cache}, so that a remount of a big tree reads them from disk. */
+    public void useMetadataCache(DiskCache cache) {
+        this.metadataCache = cache;
     }
 
     private List<Long> sequences(String folder) throws IOException {
