@@ -49,8 +49,9 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
     private static final String CHILD_ERROR = "COFFRE-ERROR";
 
     @Parameters(arity = "1..2", paramLabel = "[REMOTE] MOUNTPOINT",
-            description = "REMOTE is local:PATH or a path (default: local:~/.local/share/coffre/vault, created on"
-                    + " first use); MOUNTPOINT is an empty folder.")
+            description = "REMOTE is the NAME of a saved remote (coffre remote add), local:PATH, a path or"
+                    + " s3://BUCKET/PREFIX (default: local:~/.local/share/coffre/vault, created on first use);"
+                    + " MOUNTPOINT is an empty folder. A lone NAME mounts on the remote's saved mount point.")
     List<String> arguments;
 
     @Option(names = {"-f", "--foreground"}, description = "Stay in the foreground until unmounted (logs to stderr).")
@@ -111,8 +112,9 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RemoteSpec spec = remoteOptions.parse(arguments.size() == 2 ? arguments.get(0) : null);
-        Path mountPoint = Path.of(arguments.get(arguments.size() - 1)).toAbsolutePath().normalize();
+        MountArguments given = MountArguments.of(arguments);
+        RemoteSpec spec = remoteOptions.parse(given.remote());
+        Path mountPoint = given.mountPoint();
         Path cache = cacheDir == null ? Dirs.cache() : cacheDir.toAbsolutePath();
         Path log = logFile != null ? logFile.toAbsolutePath()
                 : cache.resolve("logs").resolve("mount-" + MountState.file(mountPoint).getFileName().toString()
