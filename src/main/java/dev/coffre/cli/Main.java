@@ -17,6 +17,12 @@ import java.util.Properties;
                 PasswdCommand.class, CheckCommand.class, RemoteCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
+    @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
+            description = "More detail in the log: -v adds each retry and remote operation, -vv everything coffre traces.")
+    void verbose(boolean[] flags) {
+        LogSetup.verbosity(flags == null ? 0 : flags.length);
+    }
+
     @Option(names = "--config", paramLabel = "FILE", scope = ScopeType.INHERIT,
             description = "Settings file with the named remotes (default: ~/.config/coffre/config.toml).")
     void config(Path file) {
@@ -33,6 +39,7 @@ public final class Main implements Runnable {
     }
 
     public static int run(String... args) {
+        LogSetup.verbosity(0);
         ConfigFile.useLocation(null);
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((error, commandLine, parseResult) -> {

@@ -122,6 +122,7 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
         if (daemonChild) {
             return serveAsChild(spec, mountPoint, cache, log);
         }
+        FuseOptions.check(options);
         Mounts.checkMountPoint(mountPoint, options);
         byte[] password;
         if (spec.isDefault() && !Vaults.exists(spec)) {
@@ -132,7 +133,7 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
             password = Passwords.read(passwordFile, "COFFRE_PASSWORD", "password", false);
         }
         if (foreground) {
-            LogSetup.configure(null);
+            LogSetup.configure(logFile == null ? null : log); // the terminal, unless a file was asked for
             return serve(spec, password, mountPoint, cache, null, message -> System.err.println("coffre: " + message));
         }
         return startChild(spec, password, mountPoint, cache, log);
@@ -157,6 +158,7 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
                 "--staging-size", Long.toString(stagingSize),
                 "--poll-interval", pollInterval.toMillis() + "ms", "--gc-grace", gcGrace.toMillis() + "ms"));
         command.addAll(RemoteSpec.flags(remoteOptions.s3()));
+        command.addAll(LogSetup.flags());
         for (String option : options) {
             command.add("-o");
             command.add(option);
