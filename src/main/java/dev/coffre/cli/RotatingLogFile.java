@@ -81,6 +81,9 @@ final class RotatingLogFile extends Handler {
     private void open() throws IOException {
         if (!Files.exists(file)) {
             Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } else {
+            // The mount's parent process may have made it first (for the child's stderr), with the umask's mode.
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
         }
         out = new FileOutputStream(file.toFile(), true);
         size = Files.size(file);
