@@ -29,6 +29,11 @@ public final class Dirs {
         return xdg("XDG_CONFIG_HOME", ".config").resolve("coffre");
     }
 
+    /** Where systemd looks for a user's own units: {@code $XDG_CONFIG_HOME/systemd/user}. */
+    public static Path systemdUserUnits() {
+        return xdg("XDG_CONFIG_HOME", ".config").resolve("systemd").resolve("user");
+    }
+
     /** Cache, staging and logs: {@code $XDG_CACHE_HOME/coffre}. */
     public static Path cache() {
         return xdg("XDG_CACHE_HOME", ".cache").resolve("coffre");

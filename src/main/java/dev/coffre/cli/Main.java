@@ -14,11 +14,12 @@ import java.util.Properties;
         description = "Mounts end-to-end encrypted storage as an ordinary drive.",
         footer = ExitCodes.HELP,
         subcommands = {InitCommand.class, MountCommand.class, UnmountCommand.class, SyncCommand.class, StatusCommand.class, GcCommand.class,
-                PasswdCommand.class, CheckCommand.class, RemoteCommand.class, CommandLine.HelpCommand.class})
+                PasswdCommand.class, CheckCommand.class, RemoteCommand.class, ServiceCommand.class,
+                CompletionCommand.class, HelpCommand.class})
 public final class Main implements Runnable {
 
     @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
-            description = "More detail in the log: -v adds each retry and remote operation, -vv everything coffre traces.")
+            description = "More detail in the log: -v adds detail lines (each retry, for one), -vv everything coffre traces.")
     void verbose(boolean[] flags) {
         LogSetup.verbosity(flags == null ? 0 : flags.length);
     }
