@@ -16,7 +16,7 @@ final class CheckCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     RemoteOptions remoteOptions = new RemoteOptions();
 
-    @Parameters(arity = "0..1", paramLabel = "REMOTE", description = "The vault (default: the default vault).")
+    @Parameters(arity = "0..1", paramLabel = "REMOTE", description = "The vault: NAME, URL or path (default: the default vault).")
     String remote;
 
     @Option(names = "--password-file", paramLabel = "FILE", description = "Read the password from FILE (else $COFFRE_PASSWORD, else a prompt).")

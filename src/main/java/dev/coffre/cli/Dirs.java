@@ -24,6 +24,16 @@ public final class Dirs {
         return xdg("XDG_DATA_HOME", ".local/share").resolve("coffre").resolve("vault");
     }
 
+    /** Settings written by the user or by {@code coffre remote}: {@code $XDG_CONFIG_HOME/coffre}. */
+    public static Path config() {
+        return xdg("XDG_CONFIG_HOME", ".config").resolve("coffre");
+    }
+
+    /** Where systemd looks for a user's own units: {@code $XDG_CONFIG_HOME/systemd/user}. */
+    public static Path systemdUserUnits() {
+        return xdg("XDG_CONFIG_HOME", ".config").resolve("systemd").resolve("user");
+    }
+
     /** Cache, staging and logs: {@code $XDG_CACHE_HOME/coffre}. */
     public static Path cache() {
         return xdg("XDG_CACHE_HOME", ".cache").resolve("coffre");

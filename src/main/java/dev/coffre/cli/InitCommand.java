@@ -16,7 +16,8 @@ final class InitCommand implements Callable<Integer> {
     RemoteOptions remoteOptions = new RemoteOptions();
 
     @Parameters(arity = "0..1", paramLabel = "REMOTE",
-            description = "Where the vault lives: local:PATH or a path (default: local:~/.local/share/coffre/vault).")
+            description = "Where the vault lives: a saved remote's NAME, local:PATH, a path or s3://BUCKET/PREFIX"
+                    + " (default: local:~/.local/share/coffre/vault).")
     String remote;
 
     @Option(names = "--password-file", paramLabel = "FILE",

@@ -2,17 +2,33 @@ package dev.coffre.cli;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Path;
 import java.util.Properties;
 
 @Command(name = "coffre", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Mounts end-to-end encrypted storage as an ordinary drive.",
         footer = ExitCodes.HELP,
         subcommands = {InitCommand.class, MountCommand.class, UnmountCommand.class, SyncCommand.class, StatusCommand.class, GcCommand.class,
-                PasswdCommand.class, CheckCommand.class, CommandLine.HelpCommand.class})
+                PasswdCommand.class, CheckCommand.class, RemoteCommand.class, ServiceCommand.class,
+                CompletionCommand.class, HelpCommand.class})
 public final class Main implements Runnable {
+
+    @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
+            description = "More detail in the log: -v adds detail lines (each retry, for one), -vv everything coffre traces.")
+    void verbose(boolean[] flags) {
+        LogSetup.verbosity(flags == null ? 0 : flags.length);
+    }
+
+    @Option(names = "--config", paramLabel = "FILE", scope = ScopeType.INHERIT,
+            description = "Settings file with the named remotes (default: ~/.config/coffre/config.toml).")
+    void config(Path file) {
+        ConfigFile.useLocation(file);
+    }
 
     @Override
     public void run() {
@@ -24,6 +40,8 @@ public final class Main implements Runnable {
     }
 
     public static int run(String... args) {
+        LogSetup.verbosity(0);
+        ConfigFile.useLocation(null);
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((error, commandLine, parseResult) -> {
             if (error instanceof CliException e) {

@@ -49,8 +49,9 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
     private static final String CHILD_ERROR = "COFFRE-ERROR";
 
     @Parameters(arity = "1..2", paramLabel = "[REMOTE] MOUNTPOINT",
-            description = "REMOTE is local:PATH or a path (default: local:~/.local/share/coffre/vault, created on"
-                    + " first use); MOUNTPOINT is an empty folder.")
+            description = "REMOTE is the NAME of a saved remote (coffre remote add), local:PATH, a path or"
+                    + " s3://BUCKET/PREFIX (default: local:~/.local/share/coffre/vault, created on first use);"
+                    + " MOUNTPOINT is an empty folder. A lone NAME mounts on the remote's saved mount point.")
     List<String> arguments;
 
     @Option(names = {"-f", "--foreground"}, description = "Stay in the foreground until unmounted (logs to stderr).")
@@ -111,8 +112,9 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RemoteSpec spec = remoteOptions.parse(arguments.size() == 2 ? arguments.get(0) : null);
-        Path mountPoint = Path.of(arguments.get(arguments.size() - 1)).toAbsolutePath().normalize();
+        MountArguments given = MountArguments.of(arguments);
+        RemoteSpec spec = remoteOptions.parse(given.remote());
+        Path mountPoint = given.mountPoint();
         Path cache = cacheDir == null ? Dirs.cache() : cacheDir.toAbsolutePath();
         Path log = logFile != null ? logFile.toAbsolutePath()
                 : cache.resolve("logs").resolve("mount-" + MountState.file(mountPoint).getFileName().toString()
@@ -120,6 +122,7 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
         if (daemonChild) {
             return serveAsChild(spec, mountPoint, cache, log);
         }
+        FuseOptions.check(options);
         Mounts.checkMountPoint(mountPoint, options);
         byte[] password;
         if (spec.isDefault() && !Vaults.exists(spec)) {
@@ -130,7 +133,7 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
             password = Passwords.read(passwordFile, "COFFRE_PASSWORD", "password", false);
         }
         if (foreground) {
-            LogSetup.configure(null);
+            LogSetup.configure(logFile == null ? null : log); // the terminal, unless a file was asked for
             return serve(spec, password, mountPoint, cache, null, message -> System.err.println("coffre: " + message));
         }
         return startChild(spec, password, mountPoint, cache, log);
@@ -158,6 +161,7 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
                 "--staging-size", Long.toString(stagingSize),
                 "--poll-interval", pollInterval.toMillis() + "ms", "--gc-grace", gcGrace.toMillis() + "ms"));
         command.addAll(RemoteSpec.flags(remoteOptions.s3()));
+        command.addAll(LogSetup.flags());
         for (String option : options) {
             command.add("-o");
             command.add(option);

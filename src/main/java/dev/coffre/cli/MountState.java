@@ -62,6 +62,25 @@ public record MountState(long pid, String mountPoint, String remote, String star
         }
     }
 
+    /** The states of every mount of this user that left a state file, alive or not. */
+    static java.util.List<MountState> all() {
+        java.util.List<MountState> states = new java.util.ArrayList<>();
+        try (java.util.stream.Stream<Path> files = Files.list(Dirs.runtime().resolve("mounts"))) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                if (file.getFileName().toString().endsWith(".json")) {
+                    try {
+                        states.add(JSON.readValue(file.toFile(), MountState.class));
+                    } catch (IOException e) {
+                        // Being rewritten, or left half-written by a crash: not a mount to offer.
+                    }
+                }
+            }
+        } catch (IOException e) {
+            return states; // no mounts yet
+        }
+        return states;
+    }
+
     static void remove(Path mountPoint) {
         try {
             Files.deleteIfExists(file(mountPoint));

@@ -15,7 +15,7 @@ final class PasswdCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     RemoteOptions remoteOptions = new RemoteOptions();
 
-    @Parameters(arity = "0..1", paramLabel = "REMOTE", description = "The vault (default: the default vault).")
+    @Parameters(arity = "0..1", paramLabel = "REMOTE", description = "The vault: NAME, URL or path (default: the default vault).")
     String remote;
 
     @Option(names = "--password-file", paramLabel = "FILE", description = "Current password (else $COFFRE_PASSWORD, else a prompt).")

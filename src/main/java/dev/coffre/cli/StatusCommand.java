@@ -10,15 +10,15 @@ import java.util.concurrent.Callable;
 @Command(name = "status", description = "Show what a mounted drive is doing.",
         footer = ExitCodes.HELP, mixinStandardHelpOptions = true)
 final class StatusCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "MOUNTPOINT")
-    Path mountPoint;
+    @Parameters(paramLabel = "MOUNTPOINT", description = "The mount point, or the NAME of a mounted remote.")
+    String mountPoint;
 
     @Option(names = "--json", description = "Print JSON for scripts.")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
-        Path target = mountPoint.toAbsolutePath().normalize();
+        Path target = MountTargets.resolve(mountPoint);
         MountState state = MountState.query(target)
                 .orElseThrow(() -> new CliException(ExitCodes.ERROR, target + " is not mounted by coffre"));
         if (json) {

@@ -10,12 +10,12 @@ import java.util.concurrent.Callable;
         "Returns once all of it is committed to the remote (like fsync for the whole drive)."},
         footer = ExitCodes.HELP, mixinStandardHelpOptions = true)
 final class SyncCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "MOUNTPOINT")
-    Path mountPoint;
+    @Parameters(paramLabel = "MOUNTPOINT", description = "The mount point, or the NAME of a mounted remote.")
+    String mountPoint;
 
     @Override
     public Integer call() throws Exception {
-        Path target = mountPoint.toAbsolutePath().normalize();
+        Path target = MountTargets.resolve(mountPoint);
         String answer = ControlSocket.request(target, "sync");
         if (!answer.equals("ok")) {
             throw new CliException(ExitCodes.ERROR, "sync of " + target + " failed: " + answer);

@@ -18,15 +18,15 @@ import java.util.concurrent.Callable;
 final class UnmountCommand implements Callable<Integer> {
     private static final long WAIT_MINUTES = 60;
 
-    @Parameters(paramLabel = "MOUNTPOINT")
-    Path mountPoint;
+    @Parameters(paramLabel = "MOUNTPOINT", description = "The mount point, or the NAME of a mounted remote.")
+    String mountPoint;
 
     @Option(names = "--force", description = "Unmount now, even if busy; keep the upload queue for the next mount.")
     boolean force;
 
     @Override
     public Integer call() throws Exception {
-        Path target = mountPoint.toAbsolutePath().normalize();
+        Path target = MountTargets.resolve(mountPoint);
         Optional<MountState> state = MountState.read(target);
         if (!Mounts.isMountPoint(target)) {
             state.filter(s -> !s.processAlive()).ifPresent(s -> MountState.remove(target));
