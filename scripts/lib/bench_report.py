@@ -47,7 +47,7 @@ def rows(meta):
          {"coffre-s3": "raw curl", "coffre-local": "ext4"}, ""),
         ("middle_mib", "1 MiB from the middle, cold: time to the whole MiB (ms)", LOWER, every + ["raw curl"],
          {"coffre-s3": "raw curl", "coffre-local": "ext4"}, ""),
-        ("middle_fetch", "1 MiB from the middle, cold: fetched (KiB)", LOWER, COFFRE, {}, ""),
+        ("middle_fetch", "1 MiB from the middle, cold: fetched, read-ahead it started included (KiB)", LOWER, COFFRE, {}, ""),
         ("rsync", f"rsync -a of {small} small files until durable (s)", LOWER, every, both("ext4"),
          ">= 3x best peer"),
         ("rsync_nochange", "no-change rsync -a (s)", LOWER, every, both("ext4"), ">= 0.5x ext4"),
@@ -75,7 +75,9 @@ def ratio(coffre, reference, higher):
 
 
 def fmt_ratio(r, against):
-    return "n/a" if r is None else f"{r:.2f}x {against}"
+    if r is None:
+        return "n/a"
+    return f"{r:.2f}x {against}" if r >= 0.1 else f"{r:.3f}x {against}"
 
 
 def machine():
