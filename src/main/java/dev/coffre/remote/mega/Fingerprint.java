@@ -17,21 +17,14 @@ public final class Fingerprint {
     private static final int SAMPLE = 64;
     private static final int SAMPLES_PER_CRC = 32;
 
-    /** Random access to the bytes of a file: the CRC samples spread over the whole content. */
-    @FunctionalInterface
-    public interface Content {
-        /** Reads exactly {@code length} bytes at {@code position} into {@code buffer}. */
-        void read(long position, byte[] buffer, int offset, int length) throws IOException;
-    }
-
     public record Parsed(byte[] crc, long mtime) {
     }
 
     private Fingerprint() {
     }
 
-    public static String of(Content content, long size, long mtimeSeconds) throws IOException {
-        byte[] crc = crc(content, size);
+    public static String of(ContentSource content, long mtimeSeconds) throws IOException {
+        byte[] crc = crc(content, content.size());
         byte[] time = mtimeBytes(mtimeSeconds);
         byte[] out = new byte[CRC_BYTES + 1 + time.length];
         System.arraycopy(crc, 0, out, 0, CRC_BYTES);
@@ -41,8 +34,7 @@ public final class Fingerprint {
     }
 
     public static String of(byte[] data, long mtimeSeconds) throws IOException {
-        return of((position, buffer, offset, length) -> System.arraycopy(data, (int) position, buffer, offset, length),
-                data.length, mtimeSeconds);
+        return of(ContentSource.of(data), mtimeSeconds);
     }
 
     public static Parsed parse(String fingerprint) {
@@ -61,7 +53,7 @@ public final class Fingerprint {
         return new Parsed(Arrays.copyOf(raw, CRC_BYTES), mtime);
     }
 
-    static byte[] crc(Content content, long size) throws IOException {
+    static byte[] crc(ContentSource content, long size) throws IOException {
         byte[] crc = new byte[CRC_BYTES];
         if (size <= SMALL) {
             content.read(0, crc, 0, (int) size);
