@@ -3,6 +3,7 @@ package dev.coffre.remote.mega;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -16,8 +17,14 @@ final class ActionPackets {
     private ActionPackets() {
     }
 
+    /**
+     * Decodes packets in order. Keys come from {@code knownKeys} (the tree before this batch) and from
+     * nodes added earlier in the same batch: a {@code u} can follow the {@code t} that created its node.
+     */
     static List<MegaEvent> parse(JsonNode packets, NodeDecoder decoder, Function<String, byte[]> knownKeys) {
         List<MegaEvent> events = new ArrayList<>();
+        Map<String, byte[]> addedKeys = new HashMap<>();
+        Function<String, byte[]> keys = handle -> addedKeys.containsKey(handle) ? addedKeys.get(handle) : knownKeys.apply(handle);
         for (JsonNode packet : packets) {
             String type = packet.path("a").asText("");
             String origin = packet.hasNonNull("i") ? packet.get("i").asText() : null;
@@ -25,11 +32,15 @@ final class ActionPackets {
                 case "t" -> {
                     List<MegaNode> nodes = new ArrayList<>();
                     for (JsonNode n : packet.path("t").path("f")) {
-                        nodes.add(decoder.decode(n));
+                        MegaNode node = decoder.decode(n);
+                        nodes.add(node);
+                        if (node.key() != null) {
+                            addedKeys.put(node.handle(), node.key());
+                        }
                     }
                     events.add(new MegaEvent.NodesAdded(nodes, origin));
                 }
-                case "u" -> events.add(update(packet, decoder, knownKeys, origin));
+                case "u" -> events.add(update(packet, decoder, keys, origin));
                 case "d" -> events.add(new MegaEvent.NodeRemoved(packet.path("n").asText(),
                         packet.path("m").asInt(0) == 1, origin));
                 default -> events.add(new MegaEvent.Other(type, origin));
