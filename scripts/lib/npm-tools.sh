@@ -20,8 +20,10 @@ install_npm_tools() {
   rm -rf "$dest"
   mkdir -p "$dest"
   cp "$root/src/test/node/package.json" "$lock" "$dest/"
-  # npm ci installs exactly the lock file; the cache stays inside target so nothing leaks into $HOME.
-  (cd "$dest" && npm ci --no-audit --no-fund --loglevel=error --cache "$dest/.npm-cache" >&2)
+  # npm ci installs exactly the lock file; the cache stays inside target so nothing leaks into $HOME
+  # (which may even be unset under CI), and no update check goes out.
+  (cd "$dest" && HOME="${HOME:-$dest}" npm_config_update_notifier=false \
+    npm ci --no-audit --no-fund --loglevel=error --cache "$dest/.npm-cache" >&2)
   echo "$want" >"$stamp"
 }
 

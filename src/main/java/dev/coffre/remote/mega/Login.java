@@ -96,9 +96,6 @@ final class Login {
             // Wrong password gives -9 earlier; a key that fails here was tampered with (or is corrupt).
             throw new IntegrityException("MEGA login refused: " + e.getMessage() + " (possible tampering by the server)");
         }
-        if (sid[0] == 0) {
-            throw new IntegrityException("MEGA login refused: the session id starts with a zero byte");
-        }
         boolean embeds = userHandle != null && SessionIds.embedsHandle(sid, userHandle);
         if (!embeds) {
             if (requireSidHandle) {

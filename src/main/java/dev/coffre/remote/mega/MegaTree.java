@@ -4,9 +4,12 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The account's node tree as {@code f} returned it, kept current by applying {@link MegaEvent}s. File
@@ -16,6 +19,8 @@ import java.util.Map;
  */
 public final class MegaTree {
     private final Map<String, MegaNode> nodes = new LinkedHashMap<>();
+    /** Parent handle to child handles, in insertion order, so listings do not scan the whole tree. */
+    private final Map<String, Set<String>> childIndex = new HashMap<>();
     private String sequence;
     private String root;
     private String inbox;
@@ -29,7 +34,11 @@ public final class MegaTree {
     }
 
     private void put(MegaNode node) {
-        nodes.put(node.handle(), node);
+        MegaNode previous = nodes.put(node.handle(), node);
+        if (previous != null && !previous.parent().equals(node.parent())) {
+            unlinkFromParent(previous);
+        }
+        childIndex.computeIfAbsent(node.parent(), p -> new LinkedHashSet<>()).add(node.handle());
         switch (node.type()) {
             case ROOT -> root = node.handle();
             case INBOX -> inbox = node.handle();
@@ -71,10 +80,8 @@ public final class MegaTree {
         if (parent == null || !parent.isContainer()) {
             return out;
         }
-        for (MegaNode node : nodes.values()) {
-            if (handle.equals(node.parent())) {
-                out.add(node);
-            }
+        for (String child : childIndex.getOrDefault(handle, Set.of())) {
+            out.add(nodes.get(child));
         }
         return out;
     }
@@ -86,8 +93,9 @@ public final class MegaTree {
         if (file == null || !file.isFile()) {
             return out;
         }
-        for (MegaNode node : nodes.values()) {
-            if (handle.equals(node.parent()) && node.isFile()) {
+        for (String child : childIndex.getOrDefault(handle, Set.of())) {
+            MegaNode node = nodes.get(child);
+            if (node.isFile()) {
                 out.add(node);
             }
         }
@@ -162,16 +170,23 @@ public final class MegaTree {
         if (!nodes.containsKey(handle)) {
             return false;
         }
+        unlinkFromParent(nodes.get(handle));
         Deque<String> pending = new ArrayDeque<>(List.of(handle));
         while (!pending.isEmpty()) {
             String h = pending.pop();
             nodes.remove(h);
-            for (MegaNode node : List.copyOf(nodes.values())) {
-                if (h.equals(node.parent())) {
-                    pending.push(node.handle());
-                }
+            Set<String> children = childIndex.remove(h);
+            if (children != null) {
+                children.forEach(pending::push);
             }
         }
         return true;
+    }
+
+    private void unlinkFromParent(MegaNode node) {
+        Set<String> siblings = childIndex.get(node.parent());
+        if (siblings != null) {
+            siblings.remove(node.handle());
+        }
     }
 }
