@@ -95,10 +95,21 @@ class MegaVectorsTest {
 
             byte[] privk = Aes128.decryptEcb(mk, Base64Url.decode(user.get("privk").asText()));
             assertEquals(656, privk.length);
-            RsaPrivateKey rsa = RsaPrivateKey.decode(privk);
+            int[] at = {0};
+            int[] bits = new int[4];
+            for (int i = 0; i < 4; i++) {
+                bits[i] = RsaPrivateKey.readMpi(privk, at[0], at).bitLength();
+            }
+            assertArrayEquals(new int[]{1024, 1024, 2048, 1020}, bits, "p, q, d, u");
+            assertEquals(648, at[0], "648 bytes used, 8 of padding");
+            RsaPrivateKey rsa = RsaPrivateKey.decode(privk); // includes u == p^-1 mod q
             assertEquals(2048, rsa.modulusBits());
 
-            byte[] sid = SessionIds.fromCsid(rsa, Base64Url.decode(user.get("csid").asText()));
+            byte[] csid = Base64Url.decode(user.get("csid").asText());
+            assertEquals(258, csid.length);
+            assertEquals(2048, ((csid[0] & 0xFF) << 8) | (csid[1] & 0xFF), "MPI header: 2048 bits");
+            assertEquals(254, rsa.decrypt(csid).length, "m written into 254 bytes");
+            byte[] sid = SessionIds.fromCsid(rsa, csid);
             assertEquals("jCf2Pc0pLCU_megamock_megamock_megamock_megZR61HfxJk1rXbG5A", Base64Url.encode(sid));
             assertFalse(SessionIds.embedsHandle(sid, "jCf2Pc0pLCU"), "the mock's sid has no handle at 16..26");
         }
