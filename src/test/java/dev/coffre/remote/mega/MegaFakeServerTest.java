@@ -212,6 +212,58 @@ class MegaFakeServerTest {
         }
 
         @Test
+        @DisplayName("no log line or exception message carries the password, the master key, a session id or a transfer URL")
+        void secretsStayOutOfLogs() throws Exception {
+            java.util.logging.Logger logger = java.util.logging.Logger.getLogger("dev.coffre.remote.mega");
+            List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
+            java.util.logging.Handler handler = new java.util.logging.Handler() {
+                @Override
+                public void publish(java.util.logging.LogRecord record) {
+                    lines.add(new java.util.logging.SimpleFormatter().format(record));
+                }
+
+                @Override
+                public void flush() {
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+            handler.setLevel(java.util.logging.Level.ALL);
+            java.util.logging.Level previous = logger.getLevel();
+            logger.setLevel(java.util.logging.Level.ALL);
+            logger.addHandler(handler);
+            List<String> secrets = new ArrayList<>(List.of(FakeMegaAccount.PASSWORD + "\"", "url", "/dl/", "/ul/"));
+            try {
+                FakeMegaServer server = v2Server();
+                MegaClient client = login(server);
+                String firstSid = client.session().sid();
+                secrets.add(firstSid);
+                secrets.add(Base64Url.encode(client.session().masterKey()));
+                server.inject(Fault.API_EAGAIN, Fault.API_DROP_CONNECTION);
+                MegaNode file = client.upload(client.fetchTree().root().handle(), "s", ContentSource.of(new byte[1000]), 1);
+                server.expireSessions(false);
+                server.inject(Fault.DOWNLOAD_HTTP_500, Fault.DOWNLOAD_URL_EXPIRED);
+                client.readUnverified(file, 0, 10);
+                secrets.add(client.session().sid());
+                server.inject(Fault.DOWNLOAD_509);
+                lines.add(assertThrows(MegaException.class, () -> client.readUnverified(file, 0, 10)).getMessage());
+                server.expireSessions(true);
+                lines.add(assertThrows(MegaException.class, client::user).getMessage());
+            } finally {
+                logger.removeHandler(handler);
+                logger.setLevel(previous);
+            }
+            assertTrue(lines.stream().anyMatch(l -> l.contains("retry")), "retries were logged: " + lines);
+            for (String line : lines) {
+                for (String secret : secrets) {
+                    assertFalse(line.contains(secret), "a secret in: " + line);
+                }
+            }
+        }
+
+        @Test
         @DisplayName("a resumed session (no password kept) reports -15 instead of logging in")
         void resumedSessionCannotRenew() throws Exception {
             FakeMegaServer server = v2Server();
