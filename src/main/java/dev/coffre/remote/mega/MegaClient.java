@@ -14,6 +14,8 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
@@ -35,6 +37,7 @@ public final class MegaClient implements Closeable {
     private volatile NodeCommands commands;
     private final Downloads downloads;
     private final Uploads uploads;
+    private final ExecutorService posters;
 
     private MegaClient(MegaConfig config, MegaSession session) {
         OkHttpClient http = new OkHttpClient.Builder()
@@ -48,7 +51,12 @@ public final class MegaClient implements Closeable {
         this.waitHttp = http.newBuilder().readTimeout(config.waitTimeout()).build();
         this.tag = randomTag();
         this.downloads = new Downloads(api, config.transferTls());
-        this.uploads = new Uploads(api, config.transferTls(), config.maxPostBytes());
+        this.posters = Executors.newCachedThreadPool(runnable -> {
+            Thread thread = new Thread(runnable, "mega-upload");
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.uploads = new Uploads(api, config.transferTls(), config.maxPostBytes(), config.uploadConnections(), posters);
         useSession(session);
     }
 
@@ -235,6 +243,7 @@ public final class MegaClient implements Closeable {
 
     @Override
     public void close() {
+        posters.shutdownNow();
         api.http().dispatcher().executorService().shutdown();
         api.http().connectionPool().evictAll();
     }

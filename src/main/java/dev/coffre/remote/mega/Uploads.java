@@ -12,15 +12,21 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 
 /**
  * Uploads a new file (mega-protocol.md §5): a fresh random AES key and nonce; an upload URL from
  * {@code u}; the content encrypted with AES-CTR and POSTed in pieces that start and end on chunk
  * boundaries, while the chunk MACs of the plaintext are computed; the completion token the server returns
  * for the last piece; then {@code p} creates the node with the file key (carrying the meta-MAC) wrapped by
- * the master key and the attributes (name and fingerprint {@code c}). Thread-safe.
+ * the master key and the attributes (name and fingerprint {@code c}). Pieces are POSTed in parallel, a
+ * few at a time. Thread-safe.
  */
 final class Uploads {
     private static final MediaType OCTETS = MediaType.get("application/octet-stream");
@@ -31,14 +37,22 @@ final class Uploads {
     private final Backoff backoff;
     private final boolean tls;
     private final int maxPostBytes;
+    private final int connections;
+    private final ExecutorService posters;
     private final SecureRandom random = new SecureRandom();
 
-    Uploads(MegaApi api, boolean tls, int maxPostBytes) {
+    /**
+     * @param connections POSTs of one upload in flight at once (MEGA accepts pieces in any order); each
+     *                    holds up to {@code maxPostBytes} of ciphertext in memory
+     */
+    Uploads(MegaApi api, boolean tls, int maxPostBytes, int connections, ExecutorService posters) {
         this.api = api;
         this.http = api.http();
         this.backoff = api.backoff();
         this.tls = tls;
         this.maxPostBytes = Math.max(maxPostBytes, Chunks.MAX_CHUNK);
+        this.connections = Math.max(1, connections);
+        this.posters = posters;
     }
 
     MegaNode upload(String parent, String name, ContentSource content, long mtimeSeconds, NodeDecoder decoder, String tag)
@@ -58,23 +72,32 @@ final class Uploads {
 
         FileMac.Calculator macs = new FileMac.Calculator(aesKey, nonce);
         byte[] token = size == 0 ? post(uploadUrl, 0, new byte[0]) : null;
-        long chunk = 0;
-        long chunks = Chunks.count(size);
-        while (chunk < chunks) {
-            long start = Chunks.start(chunk);
-            long end = start;
-            while (chunk < chunks && end - start + Chunks.length(chunk, size) <= maxPostBytes) {
-                end += Chunks.length(chunk, size);
-                chunk++;
+        Deque<Future<byte[]>> inFlight = new ArrayDeque<>();
+        try {
+            long chunk = 0;
+            long chunks = Chunks.count(size);
+            while (chunk < chunks) {
+                long start = Chunks.start(chunk);
+                long end = start;
+                while (chunk < chunks && end - start + Chunks.length(chunk, size) <= maxPostBytes) {
+                    end += Chunks.length(chunk, size);
+                    chunk++;
+                }
+                byte[] piece = new byte[(int) (end - start)];
+                content.read(start, piece, 0, piece.length);
+                macs.update(piece, 0, piece.length); // MACs need the plaintext in order; POSTs do not
+                FileCipher.apply(aesKey, nonce, start, piece, 0, piece.length);
+                if (inFlight.size() >= connections) {
+                    token = firstNonNull(token, await(inFlight.poll()));
+                }
+                long offset = start;
+                inFlight.add(posters.submit(() -> post(uploadUrl, offset, piece)));
             }
-            byte[] piece = new byte[(int) (end - start)];
-            content.read(start, piece, 0, piece.length);
-            macs.update(piece, 0, piece.length);
-            FileCipher.apply(aesKey, nonce, start, piece, 0, piece.length);
-            byte[] answer = post(uploadUrl, start, piece);
-            if (answer != null) {
-                token = answer;
+            while (!inFlight.isEmpty()) {
+                token = firstNonNull(token, await(inFlight.poll()));
             }
+        } finally {
+            inFlight.forEach(f -> f.cancel(true)); // after a failure: stop the other pieces
         }
         if (token == null) {
             throw new IOException("MEGA upload of " + size + " bytes ended without a completion token");
@@ -92,6 +115,24 @@ final class Uploads {
         ObjectNode p = MegaApi.command("p").put("t", parent).put("i", tag);
         p.putArray("n").add(entry);
         return NodeCommands.createdNode(api.call(p), decoder, "p");
+    }
+
+    private static byte[] firstNonNull(byte[] a, byte[] b) {
+        return a != null ? a : b;
+    }
+
+    private static byte[] await(Future<byte[]> post) throws IOException {
+        try {
+            return post.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while uploading to MEGA");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException("MEGA upload failed", e.getCause());
+        }
     }
 
     /** A CSPRNG key that is not all zeros: such keys are refused on read (see {@link FileKey#isZeroKey}). */

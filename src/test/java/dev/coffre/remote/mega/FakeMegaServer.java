@@ -75,6 +75,9 @@ final class FakeMegaServer implements AutoCloseable {
     private final List<String> requestLog = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, String> hashcashIssued = new ConcurrentHashMap<>();
     private int hashcashEasiness = 255;
+    private volatile long uploadDelayMillis;
+    private final java.util.concurrent.atomic.AtomicInteger piecesInFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger maxPiecesInFlight = new java.util.concurrent.atomic.AtomicInteger();
     private boolean alwaysExpireSessions;
     final String root;
     final String inbox;
@@ -102,7 +105,8 @@ final class FakeMegaServer implements AutoCloseable {
 
     MegaConfig config() {
         return MegaConfig.defaults().withApiUrl(url()).withTransferTls(false)
-                .withBackoff(new Backoff(4, 1, 5, Thread::sleep)).withWaitTimeout(Duration.ofSeconds(5));
+                .withBackoff(new Backoff(4, 1, 5, Thread::sleep)).withWaitTimeout(Duration.ofSeconds(5))
+                .withMaxPostBytes(1024 * 1024); // many pieces per upload, several in flight, out of order
     }
 
     MegaCredentials credentials(String twoFactorCode) {
@@ -115,6 +119,16 @@ final class FakeMegaServer implements AutoCloseable {
 
     synchronized void setHashcashEasiness(int easiness) {
         this.hashcashEasiness = easiness;
+    }
+
+    /** Slows every upload piece down, so that pieces a client sends in parallel overlap here. */
+    void setUploadDelayMillis(long millis) {
+        this.uploadDelayMillis = millis;
+    }
+
+    /** The most upload pieces this server was receiving at the same time. */
+    int maxPiecesInFlight() {
+        return maxPiecesInFlight.get();
     }
 
     /** Every session id issued so far stops working (-15); with {@code forever}, new ones too. */
@@ -180,7 +194,17 @@ final class FakeMegaServer implements AutoCloseable {
                 waitForPackets(query);
                 send(exchange, 200, "0".getBytes(StandardCharsets.US_ASCII));
             } else if (path.startsWith("/ul/")) {
-                upload(exchange, path, query, body);
+                maxPiecesInFlight.accumulateAndGet(piecesInFlight.incrementAndGet(), Math::max);
+                try {
+                    if (uploadDelayMillis > 0) {
+                        Thread.sleep(uploadDelayMillis);
+                    }
+                    upload(exchange, path, query, body);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    piecesInFlight.decrementAndGet();
+                }
             } else if (path.startsWith("/dl/")) {
                 download(exchange, path);
             } else {
@@ -513,6 +537,7 @@ final class FakeMegaServer implements AutoCloseable {
         byte[] answer = new byte[0];
         synchronized (this) {
             System.arraycopy(body, 0, upload.data(), (int) offset, body.length);
+            upload.received().removeIf(r -> r[0] == offset); // a resent piece counts once
             upload.received().add(new long[]{offset, end});
             long covered = upload.received().stream().mapToLong(r -> r[1] - r[0]).sum();
             if (covered >= upload.size()) {

@@ -359,10 +359,11 @@ class MegaFakeServerTest {
         }
 
         @Test
-        @DisplayName("uploads pass the server's chunk-boundary and checksum checks and come back verified, binary token")
+        @DisplayName("uploads pass the server's chunk-boundary and checksum checks, in parallel pieces, and come back verified")
         void uploadChecks() throws Exception {
             FakeMegaServer server = v2Server();
             MegaClient client = login(server);
+            server.setUploadDelayMillis(30);
             String root = client.fetchTree().root().handle();
             for (int size : new int[]{0, 1, 131073, 9 * 1024 * 1024 + 5}) {
                 byte[] data = random(size, size);
@@ -371,6 +372,8 @@ class MegaFakeServerTest {
                 client.readWhole(client.fetchTree().get(node.handle()), out);
                 assertArrayEquals(data, out.toByteArray());
             }
+            assertTrue(server.maxPiecesInFlight() > 1, "pieces overlapped: " + server.maxPiecesInFlight());
+            assertTrue(server.maxPiecesInFlight() <= 4, "at most uploadConnections at once");
         }
     }
 

@@ -82,7 +82,8 @@ final class MegaMockServer implements AutoCloseable {
                 .withTransferTls(false)
                 .withRequireSidHandle(false)
                 .withBackoff(new Backoff(4, 10, 100, Thread::sleep))
-                .withWaitTimeout(Duration.ofSeconds(5));
+                .withWaitTimeout(Duration.ofSeconds(5))
+                .withMaxPostBytes(1024 * 1024); // several pieces in flight, as megajs sends them
     }
 
     MegaCredentials credentials() {
