@@ -35,13 +35,28 @@ final class Downloads {
     private final OkHttpClient http;
     private final Backoff backoff;
     private final boolean tls;
+    private final String handleField;
     private final ConcurrentHashMap<String, TempUrl> urls = new ConcurrentHashMap<>();
 
     Downloads(MegaApi api, boolean tls) {
+        this(api, tls, "n");
+    }
+
+    /**
+     * @param handleField how {@code g} names the file: {@code n} for a node handle of the account,
+     *                    {@code p} for the public handle of a file link (mega-protocol.md §4.1)
+     */
+    Downloads(MegaApi api, boolean tls, String handleField) {
         this.api = api;
         this.http = api.http();
         this.backoff = api.backoff();
         this.tls = tls;
+        this.handleField = handleField;
+    }
+
+    /** Uses a temporary URL the caller already got from {@code g}, instead of asking again. */
+    void remember(String handle, String url) {
+        urls.put(handle, new TempUrl(url, System.nanoTime()));
     }
 
     /** Decrypted bytes of {@code [offset, offset+length)}: NOT authenticated (see class comment). */
@@ -172,7 +187,7 @@ final class Downloads {
         if (cached != null && System.nanoTime() - cached.fetchedAt() < URL_REUSE_NANOS) {
             return cached.url();
         }
-        JsonNode answer = api.call(MegaApi.command("g").put("g", 1).put("n", node.handle()).put("ssl", tls ? 2 : 0));
+        JsonNode answer = api.call(MegaApi.command("g").put("g", 1).put(handleField, node.handle()).put("ssl", tls ? 2 : 0));
         int embedded = answer.path("e").asInt(0);
         if (embedded < 0) {
             throw new MegaException(embedded, "g");

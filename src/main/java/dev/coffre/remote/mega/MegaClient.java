@@ -40,12 +40,7 @@ public final class MegaClient implements Closeable {
     private final ExecutorService posters;
 
     private MegaClient(MegaConfig config, MegaSession session) {
-        OkHttpClient http = new OkHttpClient.Builder()
-                .callTimeout(0, TimeUnit.MILLISECONDS)
-                .readTimeout(config.requestTimeout())
-                .writeTimeout(config.requestTimeout())
-                .retryOnConnectionFailure(false) // retries are ours, with backoff and the same request id
-                .build();
+        OkHttpClient http = httpClient(config);
         this.config = config;
         this.api = new MegaApi(http, config.apiUrl(), config.backoff());
         this.waitHttp = http.newBuilder().readTimeout(config.waitTimeout()).build();
@@ -72,9 +67,38 @@ public final class MegaClient implements Closeable {
 
     /** Resumes a saved session (sid and master key) without the password; an expired session then fails with -15. */
     public static MegaClient resume(MegaConfig config, MegaSession session) throws IOException {
+        return resume(config, session, null);
+    }
+
+    /** Where credentials come from when a resumed session has expired (asked at most when needed). */
+    @FunctionalInterface
+    public interface CredentialsSource {
+        /** The credentials, or an exception that says why there are none (it ends the request that needed them). */
+        MegaCredentials get() throws IOException;
+    }
+
+    /**
+     * Resumes a saved session; when MEGA says it has expired (-15), logs in again with the credentials
+     * {@code fallback} gives (which must unwrap the same master key), once per request. With a null
+     * {@code fallback} an expired session fails with -15. {@link #session()} then holds the new session id.
+     */
+    public static MegaClient resume(MegaConfig config, MegaSession session, CredentialsSource fallback) throws IOException {
         MegaClient client = new MegaClient(config, session);
+        if (fallback != null) {
+            client.api.setSessionRenewer(() -> client.renew(fallback.get()));
+        }
         client.learnUserHandle();
         return client;
+    }
+
+    /** The HTTP client every MEGA connection uses: no automatic retries (ours keep the request id). */
+    static OkHttpClient httpClient(MegaConfig config) {
+        return new OkHttpClient.Builder()
+                .callTimeout(0, TimeUnit.MILLISECONDS)
+                .readTimeout(config.requestTimeout())
+                .writeTimeout(config.requestTimeout())
+                .retryOnConnectionFailure(false) // retries are ours, with backoff and the same request id
+                .build();
     }
 
     private synchronized void useSession(MegaSession newSession) {

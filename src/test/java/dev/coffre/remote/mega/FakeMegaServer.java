@@ -41,6 +41,10 @@ import java.util.concurrent.Executors;
  * range answered with 200 (§4.2);</li>
  * <li>action packets {@code t}/{@code u}/{@code d} (with {@code m:1} for moves), echoing the writer's
  * {@code i}, and a wait URL when idle (§6.2);</li>
+ * <li>public file links (§4.1, §6.1): {@code l} exports a file and answers its public handle; {@code g} with
+ * {@code p} (that handle) instead of {@code n} is answered without a session. mega-mock has both too
+ * (its {@code shareFile} and {@code getFileInfo}); they are here so that CLI tests can tamper with the
+ * stored content and run without node;</li>
  * <li>injected faults: request-level -3, HTTP 500, dropped connections, answers lost after the command
  * ran (the repeated request id then gets the cached answer, §1.1), proof of work (§1.5), expired
  * sessions (-15), transfer errors (HTTP 500, short bodies, 509, expired URLs, upload -3).</li>
@@ -67,6 +71,7 @@ final class FakeMegaServer implements AutoCloseable {
     private final Map<String, ObjectNode> nodes = new LinkedHashMap<>();
     private final Map<String, byte[]> contents = new HashMap<>();
     private final Map<String, String> downloadTokens = new HashMap<>();
+    private final Map<String, String> publicHandles = new HashMap<>();
     private final Map<String, Upload> uploads = new HashMap<>();
     private final Map<String, Upload> completed = new HashMap<>();
     private final Map<String, Boolean> sessions = new ConcurrentHashMap<>();
@@ -312,7 +317,8 @@ final class FakeMegaServer implements AutoCloseable {
     private synchronized JsonNode run(JsonNode c, String sid, HttpExchange exchange) {
         String a = c.path("a").asText();
         boolean loggedIn = sid != null && sessions.getOrDefault(sid, false);
-        if (!loggedIn && !a.equals("us0") && !a.equals("us")) {
+        boolean publicDownload = a.equals("g") && c.has("p");
+        if (!loggedIn && !a.equals("us0") && !a.equals("us") && !publicDownload) {
             return JSON.getNodeFactory().numberNode(-15);
         }
         String host = "http://" + exchange.getRequestHeaders().getFirst("Host") + "/";
@@ -328,6 +334,7 @@ final class FakeMegaServer implements AutoCloseable {
             case "d" -> delete(c);
             case "g" -> downloadUrl(c, host);
             case "u" -> uploadUrl(c, host);
+            case "l" -> exportLink(c);
             case "sml" -> number(0);
             default -> number(-2);
         };
@@ -481,8 +488,30 @@ final class FakeMegaServer implements AutoCloseable {
         return out;
     }
 
+    /** §6.1: {@code l} answers the public handle of a node (a new one the first time), a string. */
+    private JsonNode exportLink(JsonNode c) {
+        String handle = c.path("n").asText();
+        if (!nodes.containsKey(handle)) {
+            return number(-9);
+        }
+        for (Map.Entry<String, String> e : publicHandles.entrySet()) {
+            if (e.getValue().equals(handle)) {
+                return JSON.getNodeFactory().textNode(e.getKey());
+            }
+        }
+        String ph = newHandle();
+        publicHandles.put(ph, handle);
+        return JSON.getNodeFactory().textNode(ph);
+    }
+
+    /** The public handle of a node, as {@code l} makes it (for tests that build links themselves). */
+    synchronized String publish(String handle) {
+        return exportLink(JSON.createObjectNode().put("n", handle)).asText();
+    }
+
     private JsonNode downloadUrl(JsonNode c, String host) {
-        ObjectNode node = nodes.get(c.path("n").asText());
+        String handle = c.has("p") ? publicHandles.getOrDefault(c.path("p").asText(), "") : c.path("n").asText();
+        ObjectNode node = nodes.get(handle);
         if (node == null || node.path("t").asInt() != 0) {
             return number(-9);
         }
