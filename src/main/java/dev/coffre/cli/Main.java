@@ -14,7 +14,8 @@ import java.util.Properties;
         description = "Mounts end-to-end encrypted storage as an ordinary drive.",
         footer = ExitCodes.HELP,
         subcommands = {InitCommand.class, MountCommand.class, UnmountCommand.class, SyncCommand.class, StatusCommand.class, GcCommand.class,
-                PasswdCommand.class, CheckCommand.class, RemoteCommand.class, ServiceCommand.class,
+                PasswdCommand.class, CheckCommand.class, RemoteCommand.class,
+                LoginCommand.class, LogoutCommand.class, LsCommand.class, GetCommand.class, ServiceCommand.class,
                 CompletionCommand.class, HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -113,6 +113,7 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         MountArguments given = MountArguments.of(arguments);
+        refuseMega(given.remote());
         RemoteSpec spec = remoteOptions.parse(given.remote());
         Path mountPoint = given.mountPoint();
         Path cache = cacheDir == null ? Dirs.cache() : cacheDir.toAbsolutePath();
@@ -142,6 +143,18 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
     // ---- the background process ----
 
     /** Starts this command again as a detached process and waits until it has mounted or failed. */
+    /** The MEGA client library exists, but no MEGA filesystem yet: say so before touching the mount point. */
+    private static void refuseMega(String remote) throws CliException {
+        if (remote == null) {
+            return;
+        }
+        String url = RemoteNames.lookup(remote).map(NamedRemote::url).orElse(remote);
+        if (RemoteSpec.isMega(url)) {
+            throw new CliException(ExitCodes.MOUNT_FAILED, "mounting MEGA (" + url + ") is not available yet in this"
+                    + " version: coffre login mega:, coffre ls mega: and coffre get LINK work; see docs/MEGA.md");
+        }
+    }
+
     private int startChild(RemoteSpec spec, byte[] password, Path mountPoint, Path cache, Path log) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>();

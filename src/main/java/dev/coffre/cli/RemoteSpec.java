@@ -58,9 +58,10 @@ public record RemoteSpec(String text, Path localPath, S3ObjectStore.Location s3)
                     bucket, prefix, s3.addressing() == null ? S3ObjectStore.Addressing.AUTO : s3.addressing());
             return new RemoteSpec(location.describe(), null, location);
         }
-        if (text.startsWith("mega:")) {
-            throw new CliException(ExitCodes.USAGE, "remote " + text + " is not supported yet: this version of"
-                    + " coffre stores vaults in local folders (local:PATH) and S3 buckets (s3://BUCKET/PREFIX)");
+        if (isMega(text)) {
+            throw new CliException(ExitCodes.USAGE, text + " is a MEGA account, not a coffre vault: for MEGA, this"
+                    + " version has coffre login mega:, coffre ls mega: and coffre get LINK (mounting it is not"
+                    + " available yet); vaults live in local folders (local:PATH) and S3 buckets (s3://BUCKET/PREFIX)");
         }
         String path = text.startsWith("local:") ? text.substring("local:".length()) : text;
         if (path.isEmpty()) {
@@ -71,6 +72,11 @@ public record RemoteSpec(String text, Path localPath, S3ObjectStore.Location s3)
         }
         Path resolved = Path.of(path).toAbsolutePath().normalize();
         return new RemoteSpec("local:" + resolved, resolved, null);
+    }
+
+    /** A MEGA account ({@code mega:...}) or a MEGA public link: not a vault. */
+    static boolean isMega(String text) {
+        return text != null && (text.startsWith("mega:") || text.matches("https?://(www\\.)?mega\\.(nz|co\\.nz)/.*"));
     }
 
     public static RemoteSpec defaultVault() {

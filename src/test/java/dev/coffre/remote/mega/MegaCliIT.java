@@ -1,0 +1,246 @@
+package dev.coffre.remote.mega;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The MEGA commands of the built jar ({@code coffre login / ls / logout / get / mount}), each run as its own
+ * process, against {@link FakeMegaServer}. What comes from where: login v1 with an RSA session whose sid
+ * embeds the user handle, {@code -15} on an expired session, {@code f}, {@code g} with {@code n}, ranged
+ * downloads answered 200 and {@code sml} are the fake server's implementation of mega-protocol.md §2, §3,
+ * §4 and §6.1; public links ({@code l}, then {@code g} with {@code p} and no session id) are the fake server's
+ * too, written from §4.1 and §6.1 (mega-mock 0.4.2 has them as well, as {@code shareFile}/{@code getFileInfo},
+ * but tampering with stored content is easier here). The files are uploaded by our own client library, whose
+ * uploads megajs verifies in {@link MegaMockIT}.
+ */
+class MegaCliIT {
+    @TempDir
+    Path home;
+    @TempDir
+    Path work;
+
+    private FakeMegaServer server;
+    private MegaClient uploader;
+
+    record Run(int exit, String out, String err) {
+        String describe() {
+            return "exit " + exit + "\nstdout: " + out + "\nstderr: " + err;
+        }
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        server = new FakeMegaServer(FakeMegaAccount.v1(null, FakeMegaAccount.SessionStyle.RSA));
+        uploader = MegaClient.login(server.config(), server.credentials(null));
+    }
+
+    @AfterEach
+    void stop() {
+        uploader.close();
+        server.close();
+    }
+
+    private Run coffre(Map<String, String> extraEnv, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", Path.of(System.getProperty("coffre.jar", "target/coffre.jar")).toAbsolutePath().toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(work.toFile());
+        Map<String, String> env = builder.environment();
+        env.keySet().removeIf(k -> k.startsWith("MEGA_") || k.startsWith("XDG_") || k.startsWith("COFFRE_"));
+        env.put("HOME", home.toString());
+        env.put("MEGA_API_URL", server.url());
+        env.putAll(extraEnv);
+        Path out = Files.createTempFile(home, "out", ".txt");
+        Path err = Files.createTempFile(home, "err", ".txt");
+        builder.redirectInput(new File("/dev/null")).redirectOutput(out.toFile()).redirectError(err.toFile());
+        Process process = builder.start();
+        assertTrue(process.waitFor(2, TimeUnit.MINUTES), "coffre " + String.join(" ", args) + " timed out");
+        return new Run(process.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    private Run coffre(String... args) throws Exception {
+        return coffre(Map.of(), args);
+    }
+
+    private static Map<String, String> credentials() {
+        return Map.of("MEGA_EMAIL", FakeMegaAccount.V1_EMAIL, "MEGA_PASSWORD", FakeMegaAccount.PASSWORD);
+    }
+
+    private MegaNode upload(String name, byte[] content) throws Exception {
+        String root = uploader.fetchTree().root().handle();
+        return uploader.upload(root, name, ContentSource.of(content), 1_700_000_000L);
+    }
+
+    private String link(MegaNode node) {
+        return "https://mega.nz/file/" + server.publish(node.handle()) + "#" + Base64Url.encode(node.key());
+    }
+
+    private List<Path> sessionFiles() throws Exception {
+        Path dir = home.resolve(".local/state/coffre/mega");
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.toList();
+        }
+    }
+
+    @Test
+    void loginSavesAnOwnerOnlySessionThatLaterCommandsUseWithoutThePassword() throws Exception {
+        upload("report.txt", "hello".getBytes(StandardCharsets.UTF_8));
+
+        Run login = coffre(credentials(), "login", "mega:");
+        assertEquals(0, login.exit(), login.describe());
+        List<Path> files = sessionFiles();
+        assertEquals(1, files.size(), "one session file: " + files);
+        Path session = files.get(0);
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(session)));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(session.getParent())));
+        String saved = Files.readString(session);
+        assertFalse(saved.contains(FakeMegaAccount.PASSWORD + "\""), "the password is not saved");
+        assertTrue(saved.contains("\"sid\""), saved.length() + " bytes");
+        assertFalse(login.err().contains(uploader.session().sid()));
+
+        Run ls = coffre("ls", "mega:"); // no MEGA_EMAIL, no MEGA_PASSWORD, no terminal: only the saved session
+        assertEquals(0, ls.exit(), ls.describe());
+        assertTrue(ls.out().contains("/report.txt") && ls.out().contains(" 5 "), ls.describe());
+
+        Run logout = coffre("logout", "mega:");
+        assertEquals(0, logout.exit(), logout.describe());
+        assertTrue(sessionFiles().isEmpty());
+        assertTrue(logout.err().contains("session ended on MEGA"), logout.describe());
+        assertTrue(server.requestLog().stream().anyMatch(line -> line.startsWith("[sml]")), "sml was sent");
+
+        Run after = coffre("ls", "mega:");
+        assertEquals(2, after.exit(), after.describe());
+        assertTrue(after.err().contains("not logged in to MEGA"), after.describe());
+    }
+
+    @Test
+    void anExpiredSessionLogsInAgainWithAPasswordAndSaysSoWithout() throws Exception {
+        upload("a.bin", new byte[] {1, 2, 3});
+        assertEquals(0, coffre(credentials(), "login", "mega:").exit());
+        String before = Files.readString(sessionFiles().get(0));
+        server.expireSessions(false); // -15 for every session issued so far (§1.4)
+
+        Run without = coffre("ls", "mega:");
+        assertEquals(7, without.exit(), without.describe());
+        assertTrue(without.err().contains("expired") && without.err().contains("coffre login mega:"), without.describe());
+
+        Run with = coffre(Map.of("MEGA_PASSWORD", FakeMegaAccount.PASSWORD), "ls", "mega:"); // e-mail from the session file
+        assertEquals(0, with.exit(), with.describe());
+        assertTrue(with.out().contains("/a.bin"), with.describe());
+        assertFalse(before.equals(Files.readString(sessionFiles().get(0))), "the new session was saved");
+        assertEquals(0, coffre("ls", "mega:").exit(), "and works without the password again");
+    }
+
+    @Test
+    void wrongPasswordExits3AndSavesNothing() throws Exception {
+        Run login = coffre(Map.of("MEGA_EMAIL", FakeMegaAccount.V1_EMAIL, "MEGA_PASSWORD", "wrong"), "login", "mega:");
+        assertEquals(3, login.exit(), login.describe());
+        assertTrue(sessionFiles().isEmpty());
+        Run none = coffre("login", "mega:");
+        assertEquals(2, none.exit(), none.describe());
+        assertTrue(none.err().contains("MEGA_EMAIL"), none.describe());
+    }
+
+    @Test
+    void getWritesTheVerifiedBytesForSizesOnAndOffChunkBoundaries() throws Exception {
+        int[] sizes = {0, 1, 16, 131071, 131072, 131073, 384 * 1024, 1024 * 1024 + 17};
+        for (int size : sizes) {
+            byte[] content = TestBytes.tb(size, size % 251, 7);
+            MegaNode node = upload("file-" + size + ".bin", content);
+            Run get = coffre("get", link(node));
+            assertEquals(0, get.exit(), size + " bytes: " + get.describe());
+            Path written = work.resolve("file-" + size + ".bin");
+            assertArrayEquals(content, Files.readAllBytes(written), size + " bytes");
+            assertEquals(1_700_000_000_000L, Files.getLastModifiedTime(written).toMillis(), "mtime from the fingerprint");
+            assertTrue(get.err().contains("100%"), "progress lines: " + get.err());
+        }
+        try (Stream<Path> left = Files.list(work)) {
+            assertTrue(left.noneMatch(p -> p.getFileName().toString().endsWith(".coffre-part")), "no temporary files left");
+        }
+    }
+
+    @Test
+    void getTakesTheLegacyLinkAnOutputPathAndRefusesToOverwrite() throws Exception {
+        byte[] content = TestBytes.tb(200_000);
+        MegaNode node = upload("photo.jpg", content);
+        String legacy = "https://mega.nz/#!" + server.publish(node.handle()) + "!" + Base64Url.encode(node.key());
+        Run get = coffre("get", legacy, "copy.jpg");
+        assertEquals(0, get.exit(), get.describe());
+        assertArrayEquals(content, Files.readAllBytes(work.resolve("copy.jpg")));
+
+        Files.writeString(work.resolve("copy.jpg"), "mine");
+        Run again = coffre("get", link(node), "copy.jpg");
+        assertEquals(2, again.exit(), again.describe());
+        assertEquals("mine", Files.readString(work.resolve("copy.jpg")), "left alone without --force");
+        assertEquals(0, coffre("get", "--force", link(node), "copy.jpg").exit());
+        assertArrayEquals(content, Files.readAllBytes(work.resolve("copy.jpg")));
+
+        Files.createDirectory(work.resolve("into"));
+        assertEquals(0, coffre("get", link(node), "into").exit());
+        assertArrayEquals(content, Files.readAllBytes(work.resolve("into/photo.jpg")));
+    }
+
+    @Test
+    void aTamperedFileExits6AndLeavesNothing() throws Exception {
+        byte[] content = TestBytes.tb(300_000);
+        MegaNode node = upload("secret.pdf", content);
+        server.storedContent(node.handle())[123_456] ^= 1; // the server flips one ciphertext bit
+        Run get = coffre("get", link(node));
+        assertEquals(6, get.exit(), get.describe());
+        assertTrue(get.err().contains("integrity failure"), get.describe());
+        try (Stream<Path> left = Files.list(work)) {
+            assertEquals(List.of(), left.toList(), "nothing written, no temporary file left");
+        }
+    }
+
+    @Test
+    void badLinksExit2AndUnknownOnesExit7() throws Exception {
+        for (String bad : new String[] {"https://mega.nz/#!axYS1TLL", "https://mega.nz/#!axYS1TLL!", "https://example.com/file/x",
+                "https://mega.nz/file/AAAAAAAE#short", "not a link"}) {
+            Run get = coffre("get", bad);
+            assertEquals(2, get.exit(), bad + ": " + get.describe());
+        }
+        MegaNode node = upload("x", new byte[] {1});
+        Run unknown = coffre("get", "https://mega.nz/file/ZZZZZZZZ#" + Base64Url.encode(node.key()));
+        assertEquals(7, unknown.exit(), unknown.describe());
+        Run folder = coffre("get", "https://mega.nz/folder/PIZlnRaY#KIOsd4bKgGQmB3gOH2VeGA");
+        assertEquals(2, folder.exit(), folder.describe());
+        try (Stream<Path> left = Files.list(work)) {
+            assertEquals(List.of(), left.toList());
+        }
+    }
+
+    @Test
+    void mountingMegaSaysItIsNotAvailableYet() throws Exception {
+        Path dir = Files.createDirectory(work.resolve("drive"));
+        Run mount = coffre("mount", "mega:", dir.toString());
+        assertEquals(5, mount.exit(), mount.describe());
+        assertTrue(mount.err().contains("not available yet"), mount.describe());
+        assertFalse(mount.err().contains("Exception"), mount.describe());
+        Run init = coffre("init", "mega:");
+        assertEquals(2, init.exit(), init.describe());
+        assertTrue(init.err().contains("MEGA account"), init.describe());
+    }
+}
