@@ -107,13 +107,27 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
             description = "Log file in the background (default: <cache-dir>/logs/mount-<id>.log).")
     Path logFile;
 
+    @picocli.CommandLine.Mixin
+    MegaOptions mega = new MegaOptions();
+
+    @Option(names = "--mega-hard-delete",
+            description = "MEGA: delete files and folders for good instead of moving them to the Rubbish Bin.")
+    boolean megaHardDelete;
+
     @Option(names = "--daemon-child", hidden = true, description = "Internal: the background half of a mount.")
     boolean daemonChild;
 
     @Override
     public Integer call() throws Exception {
         MountArguments given = MountArguments.of(arguments);
-        refuseMega(given.remote());
+        String megaRemote = megaRemote(given.remote());
+        if (megaRemote != null) {
+            Path cache = cacheDir == null ? Dirs.cache() : cacheDir.toAbsolutePath();
+            Path log = logFile != null ? logFile.toAbsolutePath()
+                    : cache.resolve("logs").resolve("mount-" + MountState.file(given.mountPoint()).getFileName()
+                    .toString().replace(".json", ".log"));
+            return new MegaMount(this, megaRemote, given.mountPoint(), cache, log).run();
+        }
         RemoteSpec spec = remoteOptions.parse(given.remote());
         Path mountPoint = given.mountPoint();
         Path cache = cacheDir == null ? Dirs.cache() : cacheDir.toAbsolutePath();
@@ -143,16 +157,13 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
     // ---- the background process ----
 
     /** Starts this command again as a detached process and waits until it has mounted or failed. */
-    /** The MEGA client library exists, but no MEGA filesystem yet: say so before touching the mount point. */
-    private static void refuseMega(String remote) throws CliException {
+    /** The MEGA remote ({@code mega:} or a link) the argument names, directly or as a saved remote; else null. */
+    private static String megaRemote(String remote) throws CliException {
         if (remote == null) {
-            return;
+            return null;
         }
         String url = RemoteNames.lookup(remote).map(NamedRemote::url).orElse(remote);
-        if (RemoteSpec.isMega(url)) {
-            throw new CliException(ExitCodes.MOUNT_FAILED, "mounting MEGA (" + url + ") is not available yet in this"
-                    + " version: coffre login mega:, coffre ls mega: and coffre get LINK work; see docs/MEGA.md");
-        }
+        return RemoteSpec.isMega(url) ? url : null;
     }
 
     private int startChild(RemoteSpec spec, byte[] password, Path mountPoint, Path cache, Path log) throws Exception {
@@ -349,7 +360,7 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    private static CoffreFs newFs(Vfs vfs) throws CliException {
+    static CoffreFs newFs(Vfs vfs) throws CliException {
         try {
             return new CoffreFs(vfs);
         } catch (Throwable e) {
@@ -387,7 +398,7 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
      * One mount per vault and machine: the staging folder and pending log are this mount's alone. The lock
      * dies with the process, so a crash leaves nothing to clean up.
      */
-    private static java.nio.channels.FileChannel lockStaging(Path work) throws IOException, CliException {
+    static java.nio.channels.FileChannel lockStaging(Path work) throws IOException, CliException {
         Files.createDirectories(work);
         java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(work.resolve("lock"),
                 java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);

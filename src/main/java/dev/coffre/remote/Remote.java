@@ -20,6 +20,22 @@ public interface Remote extends Closeable {
     /** Plaintext bytes per segment, the unit of verified random reads. */
     int SEGMENT_SIZE = 64 * 1024;
 
+    /** What a remote can store beyond names, content and times (the vault: everything). */
+    enum Feature {
+        /** chmod, chown: modes and owners of their own. */
+        PERMISSIONS,
+        XATTRS,
+        HARD_LINKS,
+        SYMLINKS,
+        /** Device nodes, FIFOs and sockets. */
+        SPECIAL_FILES
+    }
+
+    /** Whether this remote stores {@code feature}; the filesystem refuses what it does not. */
+    default boolean supports(Feature feature) {
+        return true;
+    }
+
     String describe();
 
     /** Replays the whole tree into {@code sink}, oldest first. */

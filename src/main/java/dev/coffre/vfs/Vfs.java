@@ -221,10 +221,14 @@ public final class Vfs implements ContentCommitter, WriteBack.Host, AutoCloseabl
     }
 
     public void mknod(String path, int fullMode, long rdev, int uid, int gid) throws IOException {
+        if (NodeType.ofModeBits(fullMode) != NodeType.FILE) {
+            require(Remote.Feature.SPECIAL_FILES, FsError.NOT_PERMITTED, "special files");
+        }
         createNode(path, NodeType.ofModeBits(fullMode), fullMode & 07777, uid, gid, rdev, null);
     }
 
     public void symlink(String target, String path, int uid, int gid) throws IOException {
+        require(Remote.Feature.SYMLINKS, FsError.NOT_PERMITTED, "symbolic links");
         createNode(path, NodeType.SYMLINK, 0777, uid, gid, 0, target);
     }
 
@@ -267,6 +271,7 @@ public final class Vfs implements ContentCommitter, WriteBack.Host, AutoCloseabl
     }
 
     public void link(String existingPath, String newPath) throws IOException {
+        require(Remote.Feature.HARD_LINKS, FsError.NOT_PERMITTED, "hard links");
         treeLock.writeLock().lock();
         try {
             Inode inode = tree.resolve(existingPath);
@@ -401,11 +406,24 @@ public final class Vfs implements ContentCommitter, WriteBack.Host, AutoCloseabl
     // ---- attributes ----
 
     public void chmod(String path, int mode) throws IOException {
+        if (!remote.supports(Remote.Feature.PERMISSIONS)) {
+            if ((getattr(path).mode() & 07777) != (mode & 07777)) { // setting the mode it has is no change
+                throw new FsException(FsError.NOT_PERMITTED, remote.describe() + " stores no permissions");
+            }
+            return;
+        }
         updateInode(path, inode -> inode.mode = mode & 07777);
     }
 
     /** uid or gid of -1 leaves that id unchanged. */
     public void chown(String path, int uid, int gid) throws IOException {
+        if (!remote.supports(Remote.Feature.PERMISSIONS)) {
+            Attributes now = getattr(path);
+            if ((uid != -1 && uid != now.uid()) || (gid != -1 && gid != now.gid())) {
+                throw new FsException(FsError.NOT_PERMITTED, remote.describe() + " stores no owners");
+            }
+            return; // the owner it has: no change
+        }
         updateInode(path, inode -> {
             if (uid != -1) {
                 inode.uid = uid;
@@ -435,6 +453,7 @@ public final class Vfs implements ContentCommitter, WriteBack.Host, AutoCloseabl
     }
 
     public void setxattr(String path, String name, byte[] value, int flags) throws IOException {
+        require(Remote.Feature.XATTRS, FsError.NOT_SUPPORTED, "extended attributes");
         checkXattrName(name);
         if (value.length > XATTR_VALUE_MAX) {
             throw new FsException(FsError.TOO_BIG, "extended attribute value larger than 64 KiB");
@@ -756,6 +775,13 @@ public final class Vfs implements ContentCommitter, WriteBack.Host, AutoCloseabl
         writeBack.append(ops, durable);
         for (MetaOp op : ops) {
             tree.apply(op);
+        }
+    }
+
+    /** Refuses an operation the remote cannot store. */
+    private void require(Remote.Feature feature, FsError error, String what) throws FsException {
+        if (!remote.supports(feature)) {
+            throw new FsException(error, remote.describe() + " cannot store " + what);
         }
     }
 

@@ -37,6 +37,17 @@ public final class Fingerprint {
         return of(ContentSource.of(data), mtimeSeconds);
     }
 
+    /** The same content checksum with another modification time (a touch changes no content). */
+    public static String withMtime(String fingerprint, long mtimeSeconds) {
+        byte[] crc = parse(fingerprint).crc();
+        byte[] time = mtimeBytes(mtimeSeconds);
+        byte[] out = new byte[CRC_BYTES + 1 + time.length];
+        System.arraycopy(crc, 0, out, 0, CRC_BYTES);
+        out[CRC_BYTES] = (byte) time.length;
+        System.arraycopy(time, 0, out, CRC_BYTES + 1, time.length);
+        return Base64Url.encode(out);
+    }
+
     public static Parsed parse(String fingerprint) {
         byte[] raw = Base64Url.decode(fingerprint);
         if (raw.length < CRC_BYTES + 1) {

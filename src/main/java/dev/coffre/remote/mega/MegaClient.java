@@ -241,6 +241,19 @@ public final class MegaClient implements Closeable {
         return new PollResult(events, answer.get("sn").asText(), false);
     }
 
+    /**
+     * Like {@link #poll} but never waits: when nothing is new the answer is idle at once. For callers that
+     * poll on their own schedule.
+     */
+    public PollResult pollNow(String sn, MegaTree tree) throws IOException {
+        JsonNode answer = api.pollActionPackets(sn);
+        if (answer.hasNonNull("w") || !answer.hasNonNull("sn")) {
+            return new PollResult(List.of(), sn, true);
+        }
+        List<MegaEvent> events = ActionPackets.parse(answer.path("a"), decoder, NodeDecoder.keysOf(tree));
+        return new PollResult(events, answer.get("sn").asText(), false);
+    }
+
     /** Long-polls the wait URL; its answer means only "ask again". A timeout means the same. */
     private void waitForNews(String url) throws IOException {
         Request request = new Request.Builder().url(url).post(RequestBody.create(new byte[0])).build();
