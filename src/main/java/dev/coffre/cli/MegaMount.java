@@ -56,7 +56,7 @@ final class MegaMount {
 
     int run() throws Exception {
         if (!remote.equals("mega:")) {
-            throw new CliException(ExitCodes.USAGE, "only the whole Cloud Drive mounts (mega:), not " + remote
+            throw new CliException(ExitCodes.MOUNT_FAILED, "only the whole Cloud Drive mounts (mega:), not " + remote
                     + "; public folder links and folders inside the drive cannot be mounted yet");
         }
         if (command.daemonChild) {

@@ -233,6 +233,15 @@ class MegaCliIT {
     }
 
     @Test
+    void mountingALinkOrAFolderIsNotAvailableYet() throws Exception {
+        Path dir = Files.createDirectory(work.resolve("drive"));
+        Run link = coffre("mount", "https://mega.nz/folder/PIZlnRaY#KIOsd4bKgGQmB3gOH2VeGA", dir.toString());
+        assertEquals(5, link.exit(), link.describe());
+        assertTrue(link.err().contains("only the whole Cloud Drive"), link.describe());
+        assertFalse(link.err().contains("Exception"), link.describe());
+    }
+
+    @Test
     void initRefusesMega() throws Exception {
         Run init = coffre("init", "mega:");
         assertEquals(2, init.exit(), init.describe());
