@@ -155,7 +155,12 @@ public final class MegaRemote implements Remote {
         this.hardDelete = hardDelete;
         this.uid = uid;
         this.gid = gid;
-        Files.createDirectories(localBlocks);
+        Files.createDirectories(localBlocks.getParent());
+        if (!Files.exists(localBlocks)) { // plaintext lives here: owner only
+            Files.createDirectory(localBlocks, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        }
+        Files.setPosixFilePermissions(localBlocks, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
     }
 
     /** What MEGA nodes can hold: names, content and a modification time. */
@@ -514,8 +519,17 @@ public final class MegaRemote implements Remote {
     /** Verified plaintext of {@code length} bytes at {@code offset} inside one block. */
     private byte[] readRange(long fileId, long blockIndex, BlockRef block, int offset, int length) throws IOException {
         if (block.id().startsWith(LOCAL_PREFIX)) {
-            byte[] all = Files.readAllBytes(localBlocks.resolve(block.id().substring(LOCAL_PREFIX.length())));
-            return Arrays.copyOfRange(all, offset, offset + length);
+            byte[] out = new byte[length];
+            try (java.nio.channels.FileChannel in = java.nio.channels.FileChannel.open(
+                    localBlocks.resolve(block.id().substring(LOCAL_PREFIX.length())))) {
+                java.nio.ByteBuffer target = java.nio.ByteBuffer.wrap(out);
+                while (target.hasRemaining()) {
+                    if (in.read(target, offset + target.position()) < 0) {
+                        throw new IOException("local copy of " + block.id() + " is shorter than its " + block.length() + " bytes");
+                    }
+                }
+            }
+            return out;
         }
         if (!block.id().startsWith(MEGA_PREFIX)) {
             throw new IOException("not a MEGA block: " + block.id());
