@@ -324,7 +324,11 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
         } else {
             LOG.info("unmounted " + mountPoint + "; uploading what is queued before exiting");
         }
-        vfs.close(!force.get());
+        if (foreground && !force.get()) {
+            UploadProgress.during("uploading before exit", snapshot, () -> vfs.close(true));
+        } else {
+            vfs.close(!force.get());
+        }
         stateWriter.shutdownNow();
         writeState(snapshot.get());
         SeenHeads.record(vault);
