@@ -275,19 +275,10 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
         if (!fs.ready().isDone()) {
             throw new CliException(ExitCodes.MOUNT_FAILED, "could not mount " + mountPoint + " (see the log)");
         }
-        String startedAt = Instant.now().toString();
-        DiskCache diskCache = disk;
-        java.util.function.Supplier<MountState> snapshot = () -> {
-            WriteBack.Stats queue = vfs.writeBackStats();
-            return new MountState(ProcessHandle.current().pid(), mountPoint.toString(), spec.text(), startedAt,
-                    log == null ? null : log.toString(), segments.weightedSize(), cacheSize, segments.requests(),
-                    segments.misses(), vault.fetchedBytes(), vault.fetchRequests(),
-                    diskCache == null ? 0 : diskCache.bytes(), diskCacheSize, diskCache == null ? 0 : diskCache.hits(),
-                    fs.integrityFailures(), queue.pendingChanges(), queue.pendingFiles(),
-                    queue.pendingBytes(), staging.bytes(), queue.uploadedBlocks(), queue.uploadedBytes(),
-                    queue.uploadRateBytesPerSecond(), queue.commits(), queue.retries(), queue.failedAttempts(),
-                    queue.failure(), queue.safeToUnmount(), Instant.now().toString());
-        };
+        LiveMount live = new LiveMount(mountPoint.toString(), spec.text(), Instant.now().toString(),
+                log == null ? null : log.toString(), null, segments, cacheSize, disk, diskCacheSize, vault, fs,
+                staging, vfs);
+        java.util.function.Supplier<MountState> snapshot = live::state;
         ScheduledExecutorService stateWriter = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "coffre-state");
             t.setDaemon(true);
