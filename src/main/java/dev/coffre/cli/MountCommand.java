@@ -107,6 +107,10 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
             description = "Log file in the background (default: <cache-dir>/logs/mount-<id>.log).")
     Path logFile;
 
+    @Option(names = "--metrics", paramLabel = "HOST:PORT", converter = MetricsAddress.Converter.class,
+            description = "Serve Prometheus metrics on http://HOST:PORT/metrics (e.g. 127.0.0.1:9100; default: none).")
+    MetricsAddress metrics;
+
     @Option(names = "--daemon-child", hidden = true, description = "Internal: the background half of a mount.")
     boolean daemonChild;
 
@@ -161,6 +165,9 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
                 "--staging-size", Long.toString(stagingSize),
                 "--poll-interval", pollInterval.toMillis() + "ms", "--gc-grace", gcGrace.toMillis() + "ms"));
         command.addAll(RemoteSpec.flags(remoteOptions.s3()));
+        if (metrics != null) {
+            command.addAll(List.of("--metrics", metrics.text()));
+        }
         command.addAll(LogSetup.flags());
         for (String option : options) {
             command.add("-o");
@@ -252,7 +259,8 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
         }
         SeenHeads.verify(vault);
         SeenHeads.record(vault);
-        CoffreFs fs = newFs(vfs);
+        MountMetrics exporter = metrics == null ? null : MountMetrics.start(metrics);
+        CoffreFs fs = newFs(vfs, exporter);
         CompletableFuture<Void> unmounted = new CompletableFuture<>();
         Thread fuseThread = new Thread(() -> {
             try {
@@ -276,9 +284,12 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
             throw new CliException(ExitCodes.MOUNT_FAILED, "could not mount " + mountPoint + " (see the log)");
         }
         LiveMount live = new LiveMount(mountPoint.toString(), spec.text(), Instant.now().toString(),
-                log == null ? null : log.toString(), null, segments, cacheSize, disk, diskCacheSize, vault, fs,
-                staging, vfs);
+                log == null ? null : log.toString(), exporter == null ? null : exporter.url(), segments, cacheSize,
+                disk, diskCacheSize, vault, fs, staging, vfs);
         java.util.function.Supplier<MountState> snapshot = live::state;
+        if (exporter != null) {
+            exporter.follow(snapshot);
+        }
         ScheduledExecutorService stateWriter = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "coffre-state");
             t.setDaemon(true);
@@ -325,15 +336,18 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
         SeenHeads.record(vault);
         vault.close();
         lock.close();
+        if (exporter != null) {
+            exporter.close();
+        }
         MountState.remove(mountPoint);
         LOG.info("done");
         finished.complete(null);
         return ExitCodes.OK;
     }
 
-    private static CoffreFs newFs(Vfs vfs) throws CliException {
+    private static CoffreFs newFs(Vfs vfs, dev.coffre.fuse.FuseObserver observer) throws CliException {
         try {
-            return new CoffreFs(vfs);
+            return new CoffreFs(vfs, observer == null ? dev.coffre.fuse.FuseObserver.NONE : observer);
         } catch (Throwable e) {
             throw new CliException(ExitCodes.MOUNT_FAILED, "cannot load libfuse 2 (" + e.getMessage()
                     + "); install it with: apt-get install libfuse2 fuse3");

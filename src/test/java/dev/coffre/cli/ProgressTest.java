@@ -2,6 +2,7 @@ package dev.coffre.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -115,5 +116,16 @@ class ProgressTest {
         assertEquals("0:07", Progress.duration(7));
         assertEquals("2:05", Progress.duration(125));
         assertEquals("1:00:01", Progress.duration(3601));
+    }
+
+    @Test
+    void metricsAddresses() {
+        assertEquals(new MetricsAddress("127.0.0.1", 9100), MetricsAddress.parse("127.0.0.1:9100"));
+        assertEquals("::1", MetricsAddress.parse("[::1]:9100").host());
+        assertEquals("[::1]:9100", MetricsAddress.parse("[::1]:9100").text());
+        assertEquals("http://localhost:1/metrics", MetricsAddress.parse("localhost:1").url());
+        for (String wrong : new String[] {"9100", ":9100", "127.0.0.1:", "::1:9100", "host:0", "host:x"}) {
+            assertThrows(IllegalArgumentException.class, () -> MetricsAddress.parse(wrong), wrong);
+        }
     }
 }
