@@ -68,7 +68,10 @@ final class Progress {
         if (terminal && shown) {
             out.print("\r" + " ".repeat(barLength) + "\r");
             out.println(message);
-            show(nanoClock.getAsLong());
+            barLength = 0;
+            if (total > 0) {
+                show(nanoClock.getAsLong());
+            }
         } else {
             out.println(message);
         }
