@@ -184,6 +184,23 @@ class VfsScenarioTest {
             inTest.release(fh);
             assertTrue(counting.bytesRead.get() <= 20L * 2 * (64 * 1024 + 16),
                     "random 4 KiB reads fetched " + counting.bytesRead.get() + " bytes");
+
+            // 1 MiB read from the middle, as a player seeking and then reading on: read-ahead starts, but
+            // fetches not much more than what is read.
+            inTest = vault.reopen();
+            counting.reset();
+            fh = inTest.open("/video", 0);
+            for (int offset = 12 * MIB; offset < 13 * MIB; offset += buffer.length) {
+                int n = inTest.read(fh, offset, buffer, buffer.length);
+                assertArrayEquals(Arrays.copyOfRange(data, offset, offset + n), Arrays.copyOf(buffer, n));
+            }
+            long fetched;
+            do { // Prefetches started by the reads may still be landing.
+                fetched = counting.bytesRead.get();
+                Thread.sleep(300);
+            } while (fetched != counting.bytesRead.get());
+            inTest.release(fh);
+            assertTrue(fetched <= 4L * MIB, "reading 1 MiB from the middle fetched " + fetched + " bytes");
         }
 
         @Test
