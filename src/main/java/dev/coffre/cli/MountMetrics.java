@@ -4,14 +4,17 @@ import dev.coffre.fuse.FuseObserver;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
-import io.prometheus.metrics.core.metrics.CounterWithCallback;
-import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -19,15 +22,13 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * The Prometheus endpoint of a mount ({@code --metrics HOST:PORT}, path {@code /metrics}). FUSE operations are
- * measured as they happen ({@link FuseObserver}); everything else is read from the mount's {@link MountState} when
- * scraped, so that metrics and {@code coffre status} always agree. Prometheus types stay in this class.
+ * measured as they happen ({@link FuseObserver}); everything else is read from the mount's {@link MountState}, once
+ * per scrape, so that metrics and {@code coffre status} always agree. Prometheus types stay in this class.
  */
 final class MountMetrics implements FuseObserver, AutoCloseable {
     /** FUSE calls take microseconds (cached) to seconds (a fetch over a slow network). */
     private static final double[] LATENCY_BUCKETS = {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
             0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
-    /** One scrape reads a dozen values: build the state once per scrape, not once per value. */
-    private static final long STATE_REUSE_NANOS = 250_000_000L;
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Histogram durations;
@@ -40,8 +41,6 @@ final class MountMetrics implements FuseObserver, AutoCloseable {
     private final MetricsAddress address;
     private HTTPServer server;
     private volatile Supplier<MountState> state;
-    private volatile MountState lastState;
-    private volatile long lastStateNanos;
 
     private MountMetrics(MetricsAddress address) {
         this.address = address;
@@ -56,7 +55,7 @@ final class MountMetrics implements FuseObserver, AutoCloseable {
                 .help("Bytes read by programs through the mount").withoutExemplars().register(registry);
         writtenBytes = Counter.builder().name("coffre_written_bytes_total")
                 .help("Bytes written by programs through the mount").withoutExemplars().register(registry);
-        registerStateMetrics();
+        registry.register((MultiCollector) this::collectState);
     }
 
     /**
@@ -95,78 +94,73 @@ final class MountMetrics implements FuseObserver, AutoCloseable {
         }
     }
 
-    private void registerStateMetrics() {
-        counter("coffre_remote_fetched_bytes_total", "Bytes of file content fetched from the remote (encrypted)",
-                MountState::fetchedBytes);
-        counter("coffre_remote_fetch_requests_total", "Ranged reads of file content sent to the remote",
-                MountState::fetchRequests);
-        counter("coffre_remote_uploaded_bytes_total", "Bytes of file content uploaded to the remote",
-                MountState::uploadedBytes);
-        counter("coffre_remote_uploaded_blocks_total", "Content blocks uploaded to the remote",
-                MountState::uploadedBlocks);
-        counter("coffre_remote_commits_total", "Journal records this mount committed to the remote",
-                MountState::commits);
-        counter("coffre_remote_retries_total", "Remote calls retried after a transient failure", MountState::retries);
-        counter("coffre_upload_failed_attempts_total", "Upload batches that failed (and stay queued for another try)",
-                MountState::failedAttempts);
-        counter("coffre_integrity_failures_total", "Reads refused because data failed authentication",
-                MountState::integrityFailures);
-        counter("coffre_remote_changes_applied_total", "Journal records of other clients applied to this mount",
-                MountState::remoteChangesApplied);
-        counter("coffre_cache_requests_total", "Segment lookups in the memory cache", MountState::segmentRequests);
-        counter("coffre_cache_hits_total", "Segment lookups served from the memory cache",
-                s -> s.segmentRequests() - s.segmentMisses());
-        counter("coffre_cache_misses_total", "Segment lookups that had to load (disk cache or remote)",
-                MountState::segmentMisses);
-        counter("coffre_cache_evictions_total", "Segments evicted from the memory cache to stay within its size",
-                MountState::segmentEvictions);
-        counter("coffre_disk_cache_hits_total", "Segments read from the disk cache instead of the remote",
-                MountState::diskCacheHits);
-        gauge("coffre_cache_bytes", "Memory cache in use", MountState::cacheBytes);
-        gauge("coffre_cache_limit_bytes", "Memory cache size (--cache-size)", MountState::cacheLimitBytes);
-        gauge("coffre_disk_cache_bytes", "Disk cache in use", MountState::diskCacheBytes);
-        gauge("coffre_upload_queue_changes", "Changes waiting to be committed to the remote", MountState::queuedChanges);
-        gauge("coffre_upload_queue_files", "Files with content waiting to be uploaded", MountState::queuedFiles);
-        gauge("coffre_upload_queue_bytes", "Bytes of content waiting to be uploaded", MountState::queuedBytes);
-        gauge("coffre_staging_bytes", "Local disk used by data not uploaded yet", MountState::stagingBytes);
-        gauge("coffre_upload_failing", "1 while uploads fail, else 0", s -> s.uploadFailure() == null ? 0 : 1);
-        gauge("coffre_safe_to_unmount", "1 when nothing is waiting to be uploaded, else 0",
-                s -> s.safeToUnmount() ? 1 : 0);
-        gauge("coffre_uptime_seconds", "Seconds since the drive was mounted", MountState::uptimeSeconds);
+    /** A figure of the mount's state, exposed as a counter (it only grows) or a gauge. */
+    private record StateMetric(String name, String help, boolean counter, ToDoubleFunction<MountState> value) {
     }
 
-    private void counter(String name, String help, ToDoubleFunction<MountState> value) {
-        CounterWithCallback.builder().name(name).help(help).callback(callback -> {
-            MountState now = current();
-            if (now != null) {
-                callback.call(value.applyAsDouble(now));
-            }
-        }).register(registry);
+    private static StateMetric counter(String name, String help, ToDoubleFunction<MountState> value) {
+        return new StateMetric(name, help, true, value); // the exposition adds _total
     }
 
-    private void gauge(String name, String help, ToDoubleFunction<MountState> value) {
-        GaugeWithCallback.builder().name(name).help(help).callback(callback -> {
-            MountState now = current();
-            if (now != null) {
-                callback.call(value.applyAsDouble(now));
-            }
-        }).register(registry);
+    private static StateMetric gauge(String name, String help, ToDoubleFunction<MountState> value) {
+        return new StateMetric(name, help, false, value);
     }
 
-    /** The mount's state, built at most once per scrape; null before the drive is mounted. */
-    private MountState current() {
+    private static final List<StateMetric> STATE_METRICS = List.of(
+            counter("coffre_remote_fetched_bytes", "Bytes of file content fetched from the remote (encrypted)",
+                    MountState::fetchedBytes),
+            counter("coffre_remote_fetch_requests", "Ranged reads of file content sent to the remote",
+                    MountState::fetchRequests),
+            counter("coffre_remote_uploaded_bytes", "Bytes of file content uploaded to the remote",
+                    MountState::uploadedBytes),
+            counter("coffre_remote_uploaded_blocks", "Content blocks uploaded to the remote", MountState::uploadedBlocks),
+            counter("coffre_remote_commits", "Journal records this mount committed to the remote", MountState::commits),
+            counter("coffre_remote_retries", "Remote calls retried after a transient failure", MountState::retries),
+            counter("coffre_upload_failed_attempts", "Upload batches that failed (and stay queued for another try)",
+                    MountState::failedAttempts),
+            counter("coffre_integrity_failures", "Reads refused because data failed authentication",
+                    MountState::integrityFailures),
+            counter("coffre_remote_changes_applied", "Journal records of other clients applied to this mount",
+                    MountState::remoteChangesApplied),
+            counter("coffre_cache_requests", "Segment lookups in the memory cache", MountState::segmentRequests),
+            counter("coffre_cache_hits", "Segment lookups served from the memory cache",
+                    s -> s.segmentRequests() - s.segmentMisses()),
+            counter("coffre_cache_misses", "Segment lookups that had to load (disk cache or remote)",
+                    MountState::segmentMisses),
+            counter("coffre_cache_evictions", "Segments evicted from the memory cache to stay within its size",
+                    MountState::segmentEvictions),
+            counter("coffre_disk_cache_hits", "Segments read from the disk cache instead of the remote",
+                    MountState::diskCacheHits),
+            gauge("coffre_cache_bytes", "Memory cache in use", MountState::cacheBytes),
+            gauge("coffre_cache_limit_bytes", "Memory cache size (--cache-size)", MountState::cacheLimitBytes),
+            gauge("coffre_disk_cache_bytes", "Disk cache in use", MountState::diskCacheBytes),
+            gauge("coffre_upload_queue_changes", "Changes waiting to be committed to the remote",
+                    MountState::queuedChanges),
+            gauge("coffre_upload_queue_files", "Files with content waiting to be uploaded", MountState::queuedFiles),
+            gauge("coffre_upload_queue_bytes", "Bytes of content waiting to be uploaded", MountState::queuedBytes),
+            gauge("coffre_staging_bytes", "Local disk used by data not uploaded yet", MountState::stagingBytes),
+            gauge("coffre_upload_failing", "1 while uploads fail, else 0", s -> s.uploadFailure() == null ? 0 : 1),
+            gauge("coffre_safe_to_unmount", "1 when nothing is waiting to be uploaded, else 0",
+                    s -> s.safeToUnmount() ? 1 : 0),
+            gauge("coffre_uptime_seconds", "Seconds since the drive was mounted", MountState::uptimeSeconds));
+
+    /** Every figure of one state, built once per scrape, so that the figures of a scrape agree with each other. */
+    private MetricSnapshots collectState() {
         Supplier<MountState> source = state;
+        MetricSnapshots.Builder all = MetricSnapshots.builder();
         if (source == null) {
-            return null;
+            return all.build();
         }
-        long now = System.nanoTime();
-        MountState last = lastState;
-        if (last == null || now - lastStateNanos > STATE_REUSE_NANOS) {
-            last = source.get();
-            lastState = last;
-            lastStateNanos = now;
+        MountState now = source.get();
+        for (StateMetric metric : STATE_METRICS) {
+            double value = metric.value().applyAsDouble(now);
+            all.metricSnapshot(metric.counter()
+                    ? CounterSnapshot.builder().name(metric.name()).help(metric.help())
+                            .dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().value(value).build()).build()
+                    : GaugeSnapshot.builder().name(metric.name()).help(metric.help())
+                            .dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().value(value).build()).build());
         }
-        return last;
+        return all.build();
     }
 
     @Override
