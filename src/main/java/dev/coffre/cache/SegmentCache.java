@@ -2,6 +2,7 @@ package dev.coffre.cache;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -34,11 +35,18 @@ public final class SegmentCache {
     private final AsyncCache<Key, byte[]> cache;
     private final AtomicLong hits = new AtomicLong();
     private final AtomicLong misses = new AtomicLong();
+    private final AtomicLong evictions = new AtomicLong();
 
     public SegmentCache(long maximumBytes) {
         this.cache = Caffeine.newBuilder()
                 .maximumWeight(maximumBytes)
                 .weigher((Key key, byte[] value) -> value.length)
+                // Counted for status and metrics: evictions that rise with misses mean the cache is too small.
+                .evictionListener((Key key, byte[] value, RemovalCause cause) -> {
+                    if (cause.wasEvicted()) {
+                        evictions.incrementAndGet();
+                    }
+                })
                 .executor(Runnable::run)
                 .buildAsync();
     }
@@ -134,6 +142,11 @@ public final class SegmentCache {
 
     public long misses() {
         return misses.get();
+    }
+
+    /** Segments dropped to stay within the byte budget. */
+    public long evictions() {
+        return evictions.get();
     }
 
     public long weightedSize() {

@@ -27,8 +27,10 @@ final class CheckCommand implements Callable<Integer> {
         RemoteSpec spec = remoteOptions.parse(remote);
         byte[] password = Passwords.read(passwordFile, "COFFRE_PASSWORD", "password", false);
         VaultChecker.Report report;
+        Progress progress = Progress.onStderr("checking");
         try (VaultRemote vault = Vaults.open(spec, password)) {
-            report = VaultChecker.check(vault, line -> { });
+            report = VaultChecker.check(vault, progress::update);
+            progress.finish();
             if (report.healthy()) {
                 SeenHeads.verify(vault);
             }

@@ -12,9 +12,10 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "help", helpCommand = true, description = {"Show the help of a command, or a page on a topic:",
-        "remotes, fstab, systemd, s3, passwords, logging, exit-codes."})
+        "remotes, fstab, systemd, s3, passwords, logging, monitoring, exit-codes."})
 final class HelpCommand implements CommandLine.IHelpCommandInitializable2, Callable<Integer> {
-    static final List<String> TOPICS = List.of("remotes", "fstab", "systemd", "s3", "passwords", "logging", "exit-codes");
+    static final List<String> TOPICS = List.of("remotes", "fstab", "systemd", "s3", "passwords", "logging", "monitoring",
+            "exit-codes");
 
     @Parameters(arity = "0..1", paramLabel = "COMMAND|TOPIC")
     String subject;

@@ -59,6 +59,9 @@ final class MegaMount {
             throw new CliException(ExitCodes.MOUNT_FAILED, "only the whole Cloud Drive mounts (mega:), not " + remote
                     + "; public folder links and folders inside the drive cannot be mounted yet");
         }
+        if (command.metrics != null) {
+            throw new CliException(ExitCodes.USAGE, "--metrics is not available for MEGA mounts yet");
+        }
         if (command.daemonChild) {
             return serveAsChild();
         }
@@ -157,7 +160,7 @@ final class MegaMount {
         } catch (IOException e) {
             throw MegaAccess.translate(e);
         }
-        CoffreFs fs = MountCommand.newFs(vfs);
+        CoffreFs fs = MountCommand.newFs(vfs, null);
         CompletableFuture<Void> unmounted = new CompletableFuture<>();
         Thread fuseThread = new Thread(() -> {
             try {
@@ -183,11 +186,12 @@ final class MegaMount {
         java.util.function.Supplier<MountState> snapshot = () -> {
             WriteBack.Stats queue = vfs.writeBackStats();
             return new MountState(ProcessHandle.current().pid(), mountPoint.toString(), remote, startedAt,
-                    log == null ? null : log.toString(), segments.weightedSize(), command.cacheSize, segments.requests(),
-                    segments.misses(), 0, 0, 0, 0, 0, fs.integrityFailures(), queue.pendingChanges(),
-                    queue.pendingFiles(), queue.pendingBytes(), staging.bytes(), queue.uploadedBlocks(),
-                    queue.uploadedBytes(), queue.uploadRateBytesPerSecond(), queue.commits(), queue.retries(),
-                    queue.failedAttempts(), queue.failure(), queue.safeToUnmount(), Instant.now().toString());
+                    log == null ? null : log.toString(), null, segments.weightedSize(), command.cacheSize,
+                    segments.requests(), segments.misses(), segments.evictions(), 0, 0, 0, 0, 0,
+                    fs.integrityFailures(), queue.pendingChanges(), queue.pendingFiles(), queue.pendingBytes(),
+                    staging.bytes(), queue.uploadedBlocks(), queue.uploadedBytes(), queue.uploadRateBytesPerSecond(),
+                    queue.commits(), queue.retries(), queue.failedAttempts(), queue.failure(), queue.failurePermanent(),
+                    queue.remoteRecordsApplied(), queue.safeToUnmount(), Instant.now().toString());
         };
         java.util.concurrent.ScheduledExecutorService stateWriter =
                 java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {

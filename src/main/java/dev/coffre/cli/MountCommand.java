@@ -114,6 +114,10 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
             description = "MEGA: delete files and folders for good instead of moving them to the Rubbish Bin.")
     boolean megaHardDelete;
 
+    @Option(names = "--metrics", paramLabel = "HOST:PORT", converter = MetricsAddress.Converter.class,
+            description = "Serve Prometheus metrics on http://HOST:PORT/metrics (e.g. 127.0.0.1:9100; default: none).")
+    MetricsAddress metrics;
+
     @Option(names = "--daemon-child", hidden = true, description = "Internal: the background half of a mount.")
     boolean daemonChild;
 
@@ -185,6 +189,9 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
                 "--staging-size", Long.toString(stagingSize),
                 "--poll-interval", pollInterval.toMillis() + "ms", "--gc-grace", gcGrace.toMillis() + "ms"));
         command.addAll(RemoteSpec.flags(remoteOptions.s3()));
+        if (metrics != null) {
+            command.addAll(List.of("--metrics", metrics.text()));
+        }
         command.addAll(LogSetup.flags());
         for (String option : options) {
             command.add("-o");
@@ -276,7 +283,8 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
         }
         SeenHeads.verify(vault);
         SeenHeads.record(vault);
-        CoffreFs fs = newFs(vfs);
+        MountMetrics exporter = metrics == null ? null : MountMetrics.start(metrics);
+        CoffreFs fs = newFs(vfs, exporter);
         CompletableFuture<Void> unmounted = new CompletableFuture<>();
         Thread fuseThread = new Thread(() -> {
             try {
@@ -299,19 +307,13 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
         if (!fs.ready().isDone()) {
             throw new CliException(ExitCodes.MOUNT_FAILED, "could not mount " + mountPoint + " (see the log)");
         }
-        String startedAt = Instant.now().toString();
-        DiskCache diskCache = disk;
-        java.util.function.Supplier<MountState> snapshot = () -> {
-            WriteBack.Stats queue = vfs.writeBackStats();
-            return new MountState(ProcessHandle.current().pid(), mountPoint.toString(), spec.text(), startedAt,
-                    log == null ? null : log.toString(), segments.weightedSize(), cacheSize, segments.requests(),
-                    segments.misses(), vault.fetchedBytes(), vault.fetchRequests(),
-                    diskCache == null ? 0 : diskCache.bytes(), diskCacheSize, diskCache == null ? 0 : diskCache.hits(),
-                    fs.integrityFailures(), queue.pendingChanges(), queue.pendingFiles(),
-                    queue.pendingBytes(), staging.bytes(), queue.uploadedBlocks(), queue.uploadedBytes(),
-                    queue.uploadRateBytesPerSecond(), queue.commits(), queue.retries(), queue.failedAttempts(),
-                    queue.failure(), queue.safeToUnmount(), Instant.now().toString());
-        };
+        LiveMount live = new LiveMount(mountPoint.toString(), spec.text(), Instant.now().toString(),
+                log == null ? null : log.toString(), exporter == null ? null : exporter.url(), segments, cacheSize,
+                disk, diskCacheSize, vault, fs, staging, vfs);
+        java.util.function.Supplier<MountState> snapshot = live::state;
+        if (exporter != null) {
+            exporter.follow(snapshot);
+        }
         ScheduledExecutorService stateWriter = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "coffre-state");
             t.setDaemon(true);
@@ -348,21 +350,28 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
         } else {
             LOG.info("unmounted " + mountPoint + "; uploading what is queued before exiting");
         }
-        vfs.close(!force.get());
+        if (foreground && !force.get()) {
+            UploadProgress.during("uploading before exit", snapshot, () -> vfs.close(true));
+        } else {
+            vfs.close(!force.get());
+        }
         stateWriter.shutdownNow();
         writeState(snapshot.get());
         SeenHeads.record(vault);
         vault.close();
         lock.close();
+        if (exporter != null) {
+            exporter.close();
+        }
         MountState.remove(mountPoint);
         LOG.info("done");
         finished.complete(null);
         return ExitCodes.OK;
     }
 
-    static CoffreFs newFs(Vfs vfs) throws CliException {
+    static CoffreFs newFs(Vfs vfs, dev.coffre.fuse.FuseObserver observer) throws CliException {
         try {
-            return new CoffreFs(vfs);
+            return new CoffreFs(vfs, observer == null ? dev.coffre.fuse.FuseObserver.NONE : observer);
         } catch (Throwable e) {
             throw new CliException(ExitCodes.MOUNT_FAILED, "cannot load libfuse 2 (" + e.getMessage()
                     + "); install it with: apt-get install libfuse2 fuse3");

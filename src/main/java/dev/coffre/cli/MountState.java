@@ -1,5 +1,7 @@
 package dev.coffre.cli;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
@@ -11,22 +13,42 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Optional;
 
 /**
  * What a running mount tells {@code coffre status} and {@code coffre unmount}: a small JSON file per
- * mount point in the runtime folder, owner-only, rewritten every few seconds. It holds no secret.
+ * mount point in the runtime folder, owner-only, rewritten every second, and the same JSON live through the
+ * control socket. It holds no secret. Counters count from the start of the mount process.
  */
 public record MountState(long pid, String mountPoint, String remote, String startedAt, String logFile,
+                         String metricsUrl,
                          long cacheBytes, long cacheLimitBytes, long segmentRequests, long segmentMisses,
+                         long segmentEvictions,
                          long fetchedBytes, long fetchRequests, long diskCacheBytes, long diskCacheLimitBytes,
                          long diskCacheHits,
                          long integrityFailures, int queuedChanges, int queuedFiles, long queuedBytes,
                          long stagingBytes, long uploadedBlocks, long uploadedBytes, long uploadRate, long commits, long retries,
-                         long failedAttempts, String uploadFailure, boolean safeToUnmount, String updatedAt) {
+                         long failedAttempts, String uploadFailure, boolean uploadFailurePermanent,
+                         long remoteChangesApplied, boolean safeToUnmount, String updatedAt) {
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** Unknown fields are skipped: a newer mount process may say more than this command knows. */
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    /** Seconds since the mount started (at the time of asking). */
+    @JsonProperty(value = "uptimeSeconds", access = JsonProperty.Access.READ_ONLY)
+    public long uptimeSeconds() {
+        return startedAt == null ? 0 : Math.max(0, Duration.between(Instant.parse(startedAt), Instant.now()).toSeconds());
+    }
+
+    /** Share of segment lookups served from memory, 0 to 1 (1 before any lookup). */
+    @JsonProperty(value = "cacheHitRate", access = JsonProperty.Access.READ_ONLY)
+    public double cacheHitRate() {
+        return segmentRequests == 0 ? 1.0 : (double) (segmentRequests - segmentMisses) / segmentRequests;
+    }
 
     static Path file(Path mountPoint) {
         try {
@@ -90,8 +112,16 @@ public record MountState(long pid, String mountPoint, String remote, String star
         }
     }
 
+    /**
+     * Whether the process that wrote this state still runs. A pid can be reused once its process died: a process
+     * that started after this mount was ready is another one (with a few seconds of slack, as the kernel's start
+     * times are coarse).
+     */
     boolean processAlive() {
-        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                .filter(p -> p.info().startInstant().map(start -> startedAt == null
+                        || !start.isAfter(Instant.parse(startedAt).plusSeconds(5))).orElse(true))
+                .isPresent();
     }
 
     String toJson() throws IOException {

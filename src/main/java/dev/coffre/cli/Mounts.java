@@ -28,6 +28,11 @@ final class Mounts {
 
     /** Checks a directory before mounting on it; every failure is exit code 5 with a plain message. */
     static void checkMountPoint(Path mountPoint, List<String> options) throws CliException {
+        if (isMountPoint(mountPoint) && !Files.exists(mountPoint)) {
+            // Checked first: stat of a dead FUSE mount fails as if the folder did not exist.
+            throw new CliException(ExitCodes.MOUNT_FAILED, "the process that mounted " + mountPoint + " has died"
+                    + " (\"Transport endpoint is not connected\"); 'coffre unmount " + mountPoint + "' cleans up");
+        }
         if (!Files.exists(mountPoint)) {
             throw new CliException(ExitCodes.MOUNT_FAILED, "mount point " + mountPoint + " does not exist (mkdir it first)");
         }

@@ -46,6 +46,8 @@ final class UnmountCommand implements Callable<Integer> {
         if (force && state.filter(MountState::processAlive).isPresent()) {
             ControlSocket.request(target, "force");
         }
+        // Before the unmount: the live figures, from which the progress of the final uploads is counted.
+        Optional<MountState> before = force ? Optional.empty() : MountState.query(target);
         String problem = fusermount("-u", target);
         if (problem != null && force) {
             problem = fusermount("-uz", target); // busy: detach now, the kernel finishes when the last user leaves
@@ -54,7 +56,7 @@ final class UnmountCommand implements Callable<Integer> {
             throw new CliException(ExitCodes.ERROR, "could not unmount " + target + ": " + problem);
         }
         if (state.isPresent()) {
-            waitForExit(target, state.get());
+            waitForExit(target, state.get(), before);
         }
         System.out.println("unmounted " + target + (force ? " (queued changes will be uploaded by the next mount)" : ""));
         return ExitCodes.OK;
@@ -67,28 +69,22 @@ final class UnmountCommand implements Callable<Integer> {
         return process.waitFor() == 0 ? null : output;
     }
 
-    /** Waits for the mount process to finish its uploads and exit, saying what is left while it works. */
-    private static void waitForExit(Path target, MountState initial) throws Exception {
+    /** Waits for the mount process to finish its uploads and exit, showing their progress meanwhile. */
+    private static void waitForExit(Path target, MountState initial, Optional<MountState> before) throws Exception {
         Optional<ProcessHandle> process = ProcessHandle.of(initial.pid());
         long deadline = System.currentTimeMillis() + WAIT_MINUTES * 60_000;
-        String lastLine = "";
+        UploadProgress progress = new UploadProgress(Progress.onStderr("uploading before unmount"));
+        before.ifPresent(progress::update);
         while (process.isPresent() && process.get().isAlive()) {
             if (System.currentTimeMillis() > deadline) {
+                progress.finish();
                 throw new CliException(ExitCodes.ERROR, "the mount process " + initial.pid() + " is still uploading after "
                         + WAIT_MINUTES + " minutes; see " + initial.logFile());
             }
-            Optional<MountState> now = MountState.query(target);
-            if (now.isPresent() && !now.get().safeToUnmount()) {
-                MountState s = now.get();
-                String line = "uploading before exit: " + s.queuedFiles() + " files, "
-                        + Progress.bytes(s.queuedBytes()) + " left (" + s.queuedChanges() + " changes)"
-                        + (s.uploadFailure() == null ? "" : " (failing: " + s.uploadFailure() + ")");
-                if (!line.equals(lastLine)) {
-                    System.err.println(line);
-                    lastLine = line;
-                }
-            }
+            // Once unmounted, the process answers through its state file, rewritten every second until it exits.
+            MountState.query(target).ifPresent(progress::update);
             Thread.sleep(200);
         }
+        progress.finishDrained();
     }
 }

@@ -28,6 +28,7 @@ public final class CoffreFs extends FuseStubFS {
     private static final ThreadLocal<byte[]> BUFFERS = ThreadLocal.withInitial(() -> new byte[BLOCK_SIZE_HINT]);
 
     private final Vfs vfs;
+    private final FuseObserver observer;
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
 
     /** Bits of the flags word of libfuse 2's struct fuse_operations (first bitfield member is bit 0). */
@@ -35,7 +36,12 @@ public final class CoffreFs extends FuseStubFS {
     private static final int FLAG_UTIME_OMIT_OK = 1 << 2;
 
     public CoffreFs(Vfs vfs) {
+        this(vfs, FuseObserver.NONE);
+    }
+
+    public CoffreFs(Vfs vfs, FuseObserver observer) {
         this.vfs = vfs;
+        this.observer = observer;
         // nullpath_ok: should a user pass -o hard_remove, operations on a file deleted while open arrive
         // without a path (we only need the handle) instead of failing with ENOENT. utime_omit_ok: pass UTIME_NOW and
         // UTIME_OMIT through to utimens. jnr-fuse declares these bits but offers no setter.
@@ -86,12 +92,21 @@ public final class CoffreFs extends FuseStubFS {
         int run() throws Exception;
     }
 
-    private static int guard(String operation, String path, Call call) {
+    /** Runs a callback's work, turning any exception into an errno, and reports it to the observer. */
+    private int guard(String operation, String path, Call call) {
+        long start = System.nanoTime();
+        int result;
         try {
-            return call.run();
+            result = call.run();
         } catch (Throwable t) {
-            return Errnos.of(t, operation, path);
+            result = Errnos.of(t, operation, path);
         }
+        try {
+            observer.completed(operation, System.nanoTime() - start, result);
+        } catch (Throwable t) {
+            // Metrics must never change what the kernel gets (and jffi would swallow this anyway).
+        }
+        return result;
     }
 
     @Override

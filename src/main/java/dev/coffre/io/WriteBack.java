@@ -59,7 +59,8 @@ public final class WriteBack implements AutoCloseable {
     /** Queue figures for status. */
     public record Stats(int pendingChanges, int pendingFiles, long pendingBytes, long uploadedBlocks,
                         long uploadedBytes, long uploadRateBytesPerSecond, long commits, long retries,
-                        long failedAttempts, String failure, boolean failurePermanent) {
+                        long failedAttempts, String failure, boolean failurePermanent,
+                        long remoteRecordsApplied) {
         public boolean safeToUnmount() {
             return pendingChanges == 0;
         }
@@ -86,6 +87,8 @@ public final class WriteBack implements AutoCloseable {
     private final AtomicLong uploadedBlocks = new AtomicLong();
     private final AtomicLong uploadedBytes = new AtomicLong();
     private final AtomicLong commits = new AtomicLong();
+    /** Journal records of other clients taken into this mount's tree (polled, or met when a commit lost a race). */
+    private final AtomicLong remoteRecordsApplied = new AtomicLong();
     private final Object signal = new Object();
 
     // Guarded by signal.
@@ -221,7 +224,8 @@ public final class WriteBack implements AutoCloseable {
         }
         synchronized (signal) {
             return new Stats(pending.size(), files.size(), bytes, uploadedBlocks.get(), uploadedBytes.get(),
-                    uploadRate(), commits.get(), retry.retries(), failedAttempts, failure, failurePermanent);
+                    uploadRate(), commits.get(), retry.retries(), failedAttempts, failure, failurePermanent,
+                    remoteRecordsApplied.get());
         }
     }
 
@@ -486,6 +490,7 @@ public final class WriteBack implements AutoCloseable {
             currentHost = host;
         }
         currentHost.remoteChanged(remoteOps, pending);
+        remoteRecordsApplied.addAndGet(theirs.size());
         if (!remoteOps.isEmpty()) {
             LOG.info("applied " + theirs.size() + " changes from other clients"
                     + (conflicts.isEmpty() ? "" : "; " + conflicts.size() + " files edited on both sides kept as conflict copies"));
@@ -580,6 +585,9 @@ public final class WriteBack implements AutoCloseable {
             return HOLE;
         }
         BlockRef block = retry.run("upload", () -> remote.upload(target.ino(), target.index(), data, 0, data.length));
+        // Recorded at once, not when the whole batch is done, so that stats() stops counting it as queued as soon as
+        // it counts as uploaded (progress bars add the two).
+        uploaded.put(stagedId, block);
         uploadedBlocks.incrementAndGet();
         uploadedBytes.addAndGet(data.length);
         return block;

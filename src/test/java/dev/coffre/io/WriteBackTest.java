@@ -133,7 +133,7 @@ class WriteBackTest {
         for (int i = 0; i < 10; i++) {
             assertArrayEquals(random(1_000_000 + i, i), vault.readFile("/f" + i));
         }
-        VaultChecker.Report report = VaultChecker.check(vault.remote(), line -> { });
+        VaultChecker.Report report = VaultChecker.check(vault.remote(), VaultChecker.Listener.NONE);
         assertTrue(report.healthy(), report.failures().toString());
         assertEquals(10, report.files());
     }

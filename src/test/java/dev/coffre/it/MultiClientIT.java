@@ -55,6 +55,11 @@ class MultiClientIT {
         }
     }
 
+    private static long statusField(MountedVault v, String field) throws Exception {
+        String json = v.coffre().run("status", "--json", v.mnt.toString()).assertOk().out();
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(json).get(field).asLong();
+    }
+
     private static void sync(MountedVault v) {
         v.coffre().run(Duration.ofMinutes(3), Map.of(), "sync", v.mnt.toString()).assertOk();
     }
@@ -69,6 +74,11 @@ class MultiClientIT {
             sync(a);
             eventually("B sees A's file", () -> "written on A".equals(Files.readString(b.path("from-a.txt"))));
             eventually("B sees A's directory", () -> Files.isDirectory(b.path("dir")));
+            // Each side counts the other's journal records it applied (coffre status, metrics).
+            long commitsOfA = statusField(a, "commits");
+            assertTrue(commitsOfA >= 1);
+            eventually("B counted every record of A", () -> statusField(b, "remoteChangesApplied") == commitsOfA);
+            assertEquals(0, statusField(a, "remoteChangesApplied"), "B has committed nothing yet");
 
             Files.move(b.path("from-a.txt"), b.path("dir/renamed-by-b.txt"));
             sync(b);

@@ -48,7 +48,7 @@ class S3FaultsTest {
                 assertTrue(proxy.resets.get() + proxy.slowDowns.get() + proxy.cuts.get() > 5,
                         "faults were injected: resets " + proxy.resets + ", 503s " + proxy.slowDowns + ", cuts " + proxy.cuts);
                 proxy.enable(false);
-                VaultChecker.Report report = VaultChecker.check(vault.remote(), line -> { });
+                VaultChecker.Report report = VaultChecker.check(vault.remote(), VaultChecker.Listener.NONE);
                 assertTrue(report.healthy(), report.failures().toString());
             }
         }

@@ -14,7 +14,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Consumer;
 
 /**
  * Reads and authenticates every object of a vault: all metadata, every segment of every block that the
@@ -32,10 +31,18 @@ public final class VaultChecker {
     private record Name(long parent, String name) {
     }
 
+    /** Told after each block how many bytes of content are checked, of how many. */
+    @FunctionalInterface
+    public interface Listener {
+        Listener NONE = (checkedBytes, totalBytes) -> { };
+
+        void checked(long checkedBytes, long totalBytes);
+    }
+
     private VaultChecker() {
     }
 
-    public static Report check(VaultRemote vault, Consumer<String> progress) throws IOException {
+    public static Report check(VaultRemote vault, Listener progress) throws IOException {
         Map<Long, InodeRecord> inodes = new HashMap<>();
         Map<Long, Name> names = new HashMap<>();
         Set<String> trashed = new HashSet<>();
@@ -57,6 +64,8 @@ public final class VaultChecker {
             return new Report(0, 0, 0, failures, List.of());
         }
         Set<String> referenced = new HashSet<>(trashed); // waiting for their grace period: not garbage yet
+        long totalBytes = contentBytes(inodes.values());
+        long checkedBytes = 0;
         long files = 0;
         long blocks = 0;
         long bytes = 0;
@@ -79,9 +88,8 @@ public final class VaultChecker {
                 } else {
                     bytes += ref.length();
                 }
-            }
-            if (files % 100 == 0) {
-                progress.accept("checked " + files + " files");
+                checkedBytes += ref.length();
+                progress.checked(checkedBytes, totalBytes);
             }
         }
         List<String> unreferenced = new ArrayList<>();
@@ -92,6 +100,18 @@ public final class VaultChecker {
             }
         }
         return new Report(files, blocks, bytes, failures, unreferenced);
+    }
+
+    private static long contentBytes(Iterable<InodeRecord> inodes) {
+        long total = 0;
+        for (InodeRecord inode : inodes) {
+            if (inode.type() == NodeType.FILE && inode.blocks() != null) {
+                for (BlockRef ref : inode.blocks()) {
+                    total += ref == null ? 0 : ref.length();
+                }
+            }
+        }
+        return total;
     }
 
     private static String checkBlock(VaultRemote vault, long ino, int index, BlockRef ref) throws IOException {

@@ -63,7 +63,7 @@ class TamperTest {
 
     private VaultChecker.Report check() throws IOException {
         try (VaultRemote remote = VaultRemote.open(new LocalObjectStore(folder), TestVault.PASSWORD)) {
-            return VaultChecker.check(remote, line -> { });
+            return VaultChecker.check(remote, VaultChecker.Listener.NONE);
         }
     }
 
