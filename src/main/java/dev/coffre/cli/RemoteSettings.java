@@ -24,8 +24,8 @@ import java.util.TreeMap;
  */
 final class RemoteSettings {
     static final String OPTIONS = "options";
-    /** Options that describe one run of a command, not a remote. */
-    private static final Set<String> PER_RUN = Set.of("--foreground", "--daemon-child");
+    /** Options that describe one run of a command, not a remote (a 2FA code is good for one login only). */
+    private static final Set<String> PER_RUN = Set.of("--foreground", "--daemon-child", "--mega-2fa");
     private static final Map<String, OptionSpec> STORABLE = storable();
 
     private RemoteSettings() {
