@@ -53,7 +53,7 @@ public final class WriteBack implements AutoCloseable {
          * Other clients committed {@code remote}: apply it to the tree, then {@code pending} (this mount's
          * changes not committed yet, which will land after it).
          */
-        void remoteChanged(List<MetaOp> remote, List<MetaOp> pending);
+        void remoteChanged(List<MetaOp> remote, java.util.function.Supplier<List<MetaOp>> pending);
     }
 
     /** Queue figures for status. */
@@ -483,8 +483,14 @@ public final class WriteBack implements AutoCloseable {
         if (!copies.isEmpty()) {
             log.append(copies, true);
         }
-        List<MetaOp> pending = new ArrayList<>();
-        log.pending().forEach(entry -> pending.addAll(entry.ops()));
+        // Read by the host under its tree lock: a snapshot taken here would miss changes the host logs in
+        // between, and re-applying the older snapshot would undo them in its tree (a file written meanwhile
+        // read back empty on its own mount).
+        java.util.function.Supplier<List<MetaOp>> pending = () -> {
+            List<MetaOp> ops = new ArrayList<>();
+            log.pending().forEach(entry -> ops.addAll(entry.ops()));
+            return ops;
+        };
         Host currentHost;
         synchronized (signal) {
             currentHost = host;

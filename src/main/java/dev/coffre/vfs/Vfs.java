@@ -835,14 +835,15 @@ public final class Vfs implements ContentCommitter, WriteBack.Host, AutoCloseabl
     }
 
     @Override
-    public void remoteChanged(List<MetaOp> remoteOps, List<MetaOp> pending) {
+    public void remoteChanged(List<MetaOp> remoteOps, java.util.function.Supplier<List<MetaOp>> pending) {
         treeLock.writeLock().lock();
         try {
             for (MetaOp op : remoteOps) {
                 applyLeniently(op);
             }
-            // This mount's changes land after theirs: keep them on top, as the remote will have them.
-            for (MetaOp op : pending) {
+            // This mount's changes land after theirs: keep them on top, as the remote will have them. Read
+            // under the lock, so that nothing logged since is left out (and undone by an older op).
+            for (MetaOp op : pending.get()) {
                 applyLeniently(op);
             }
         } finally {
