@@ -19,7 +19,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 
-@Command(name = "mount", description = {"Mount a vault as a drive.",
+@Command(name = "mount", description = {"Mount a vault, a MEGA account or folder, or a MEGA folder link (read-only) as a drive.",
         "Returns once the drive is usable; the mount runs on in the background until 'coffre unmount'."},
         footer = ExitCodes.HELP, mixinStandardHelpOptions = true)
 final class MountCommand implements java.util.concurrent.Callable<Integer> {
@@ -32,6 +32,8 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
     @Parameters(arity = "1..2", paramLabel = "[REMOTE] MOUNTPOINT",
             description = "REMOTE is the NAME of a saved remote (coffre remote add), local:PATH, a path or"
                     + " s3://BUCKET/PREFIX (default: local:~/.local/share/coffre/vault, created on first use);"
+                    + " or MEGA: mega: (the Cloud Drive), mega:/FOLDER, or a folder link https://mega.nz/folder/H#KEY"
+                    + " (read-only);"
                     + " MOUNTPOINT is an empty folder. A lone NAME mounts on the remote's saved mount point.")
     List<String> arguments;
 
