@@ -278,8 +278,8 @@ final class MountSession {
                 "fsname=coffre:" + opened.fsName().replace(',', '_'), "subtype=coffre",
                 "big_writes", "max_read=131072", "max_write=131072", "max_readahead=1048576",
                 "use_ino", "readdir_ino", "default_permissions", "auto_cache",
-                // Attributes are not cached by the kernel: libfuse 2 gives each name of a hard-linked file
-                // its own kernel inode, so a cached link count or size would go stale on the other names.
+                // 0 is what libfuse writes into replies; FuseLoop then raises it per inode (AttributeCaching:
+                // 1 s, but 0 for files with several names, whose other names' kernel inodes would go stale).
                 "attr_timeout=0", "entry_timeout=1", "negative_timeout=1"));
         if (opened.readOnly() && !command.options.contains("ro")) {
             all.add("ro"); // the kernel then answers every write EROFS before it reaches us
