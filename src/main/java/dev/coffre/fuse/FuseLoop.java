@@ -59,6 +59,8 @@ final class FuseLoop {
         Pointer fuse_chan_new(Pointer operations, int fd, @size_t long bufferSize, Pointer data);
 
         void fuse_chan_destroy(Pointer channel);
+
+        int fuse_lowlevel_notify_inval_inode(Pointer channel, long nodeid, long offset, long length);
     }
 
     public interface LibC {
@@ -77,8 +79,10 @@ final class FuseLoop {
     private static final int CHAN_OPS_STRUCT = 24;
     // struct iovec: void *iov_base; size_t iov_len.
     private static final int IOVEC = 16;
-    // struct fuse_in_header: u32 len, u32 opcode, ...
+    // struct fuse_in_header (40 bytes): u32 len, u32 opcode, ...; then fuse_link_in: u64 oldnodeid.
     private static final int IN_OPCODE = 4;
+    private static final int IN_LINK_OLD_NODEID = 40;
+    private static final int FUSE_LINK = 13;
     /** The request each worker thread is serving: libfuse's high-level API replies on the calling thread. */
     private static final ThreadLocal<int[]> OPCODE = ThreadLocal.withInitial(() -> new int[1]);
 
@@ -178,8 +182,15 @@ final class FuseLoop {
                 return; // 0: the kernel ended the connection; libfuse marked the session as exited.
             }
             // A spliced request (flags set) is not in memory: 0 then means "no attributes to adjust".
-            OPCODE.get()[0] = buffer.getInt(BUF_FLAGS) == 0 ? data.getInt(IN_OPCODE) : 0;
+            int opcode = buffer.getInt(BUF_FLAGS) == 0 ? data.getInt(IN_OPCODE) : 0;
+            long linkedNode = opcode == FUSE_LINK ? data.getLong(IN_LINK_OLD_NODEID) : 0;
+            OPCODE.get()[0] = opcode;
             lib.fuse_session_process_buf(session, buffer, replies);
+            if (linkedNode != 0) {
+                // The new name gets a kernel inode of its own (libfuse 2's high-level API), and the kernel does not
+                // refresh the old name's (Linux 6): drop its cached attributes, whose link count just changed.
+                lib.fuse_lowlevel_notify_inval_inode(channel, linkedNode, -1, 0);
+            }
         }
     }
 
