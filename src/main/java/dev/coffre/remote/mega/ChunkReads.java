@@ -102,6 +102,7 @@ final class ChunkReads implements AutoCloseable {
                 recent.put(node.handle(), c, plain); // the rest of it is likely read next
             }
         }
+        ledger.requireUsable(); // a concurrent read may have just found the file bad
         return out;
     }
 
