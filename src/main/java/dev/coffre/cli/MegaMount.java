@@ -7,7 +7,6 @@ import dev.coffre.io.StagingArea;
 import dev.coffre.io.WriteBack;
 import dev.coffre.remote.mega.MegaClient;
 import dev.coffre.remote.mega.MegaRemote;
-import dev.coffre.remote.mega.MegaVerification;
 import dev.coffre.vfs.Vfs;
 
 import java.io.BufferedReader;
@@ -63,7 +62,6 @@ final class MegaMount {
         if (command.metrics != null) {
             throw new CliException(ExitCodes.USAGE, "--metrics is not available for MEGA mounts yet");
         }
-        verification(); // checked before anything is mounted
         if (command.daemonChild) {
             return serveAsChild();
         }
@@ -92,7 +90,7 @@ final class MegaMount {
                 "--fuse-threads", Integer.toString(command.fuseThreads),
                 "--staging-size", Long.toString(command.stagingSize),
                 "--poll-interval", command.pollInterval.toMillis() + "ms",
-                "--mega-api", command.mega.apiUrl(), "--mega-verify", command.megaVerify));
+                "--mega-api", command.mega.apiUrl(), "--mega-verify", command.megaVerify.optionValue()));
         if (command.megaHardDelete) {
             args.add("--mega-hard-delete");
         }
@@ -151,8 +149,8 @@ final class MegaMount {
         java.nio.channels.FileChannel lock = MountCommand.lockStaging(work);
         int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
         int gid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:gid");
-        MegaRemote mega = new MegaRemote(client, work.resolve("content"), command.megaHardDelete, uid, gid,
-                verification(), work.resolve("chunk-macs"));
+        MegaRemote mega = new MegaRemote(client, work.resolve("content"), command.megaHardDelete, uid, gid);
+        mega.verifyReads(command.megaVerify, work.resolve("chunk-macs"));
         StagingArea staging = new StagingArea(work.resolve("blocks"));
         WriteBack writeBack = new WriteBack(mega, staging, new PendingLog(work), command.writeBackDelay.toMillis(),
                 command.uploadThreads, command.stagingSize, command.pollInterval.toMillis(), 0);
@@ -235,14 +233,6 @@ final class MegaMount {
         LOG.info("done");
         finished.complete(null);
         return ExitCodes.OK;
-    }
-
-    private MegaVerification verification() throws CliException {
-        try {
-            return MegaVerification.parse(command.megaVerify);
-        } catch (IllegalArgumentException e) {
-            throw new CliException(ExitCodes.USAGE, e.getMessage());
-        }
     }
 
     private String[] fuseOptions() {

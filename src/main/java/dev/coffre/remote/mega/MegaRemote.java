@@ -126,7 +126,8 @@ public final class MegaRemote implements Remote {
     private final int gid;
     /** Nodes by handle, for readers (which must not touch the tree). */
     private final Map<String, MegaNode> files = new ConcurrentHashMap<>();
-    private final ChunkReads reads;
+    /** The read path; replaced only by {@link #verifyReads}, before the filesystem reads. */
+    private volatile ChunkReads reads;
 
     // Guarded by this.
     private MegaTree tree;
@@ -137,24 +138,10 @@ public final class MegaRemote implements Remote {
     private final Map<String, InodeRecord> committedRecords = new HashMap<>();
 
     /**
-     * A remote that verifies reads the default way ({@link MegaVerification#CHUNKS}) and keeps verified
-     * chunk MACs in memory only.
-     *
      * @param localBlocks a private folder for written content until it is uploaded and no longer read
      * @param hardDelete  delete for good instead of moving to the Rubbish Bin
      */
     public MegaRemote(MegaClient client, Path localBlocks, boolean hardDelete, int uid, int gid) throws IOException {
-        this(client, localBlocks, hardDelete, uid, gid, MegaVerification.CHUNKS, null);
-    }
-
-    /**
-     * @param localBlocks  a private folder for written content until it is uploaded and no longer read
-     * @param hardDelete   delete for good instead of moving to the Rubbish Bin
-     * @param verification when reads are verified (the option {@code --mega-verify})
-     * @param chunkMacs    a private folder where verified chunk MACs are kept across mounts; null: memory only
-     */
-    public MegaRemote(MegaClient client, Path localBlocks, boolean hardDelete, int uid, int gid,
-                      MegaVerification verification, Path chunkMacs) throws IOException {
         this.client = client;
         this.localBlocks = localBlocks;
         this.hardDelete = hardDelete;
@@ -166,8 +153,18 @@ public final class MegaRemote implements Remote {
                     java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
         }
         Files.setPosixFilePermissions(localBlocks, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-        this.reads = new ChunkReads(client::readUnverified, verification,
-                chunkMacs == null ? null : new ChunkMacStore(chunkMacs));
+        this.reads = new ChunkReads(client::readUnverified, MegaVerification.CHUNKS, null);
+    }
+
+    /**
+     * Sets when reads are verified (the option {@code --mega-verify}; {@link MegaVerification#CHUNKS} until
+     * this is called) and the private folder where verified chunk MACs are kept across mounts (none until
+     * then: memory only). Call before {@link #load}.
+     */
+    public void verifyReads(MegaVerification verification, Path chunkMacs) throws IOException {
+        ChunkReads replaced = reads;
+        reads = new ChunkReads(client::readUnverified, verification, new ChunkMacStore(chunkMacs));
+        replaced.close();
     }
 
     /** What MEGA nodes can hold: names, content and a modification time. */

@@ -69,8 +69,8 @@ class MegaRemoteTest {
         Mount(String name, boolean hardDelete, MegaVerification verification) throws IOException {
             client = MegaClient.login(server.config(), server.credentials(null));
             Path work = temp.resolve(name);
-            remote = new MegaRemote(client, work.resolve("mega"), hardDelete, 1000, 1000, verification,
-                    work.resolve("chunk-macs"));
+            remote = new MegaRemote(client, work.resolve("mega"), hardDelete, 1000, 1000);
+            remote.verifyReads(verification, work.resolve("chunk-macs"));
             StagingArea staging = new StagingArea(work.resolve("blocks"));
             WriteBack writeBack = new WriteBack(remote, staging, new PendingLog(work), 0, 2, 1L << 30, 200, 0);
             vfs = new Vfs(remote, new SegmentCache(64L << 20), staging, writeBack, Clock.systemUTC());
@@ -276,7 +276,8 @@ class MegaRemoteTest {
             MegaClient client = MegaClient.login(server.config(), server.credentials(null));
             Path work = temp.resolve(cache);
             macs = work.resolve("chunk-macs");
-            remote = new MegaRemote(client, work.resolve("content"), false, 1000, 1000, verification, macs);
+            remote = new MegaRemote(client, work.resolve("content"), false, 1000, 1000);
+            remote.verifyReads(verification, macs);
             Map<Long, InodeRecord> records = new java.util.HashMap<>();
             Map<String, Long> names = new java.util.HashMap<>();
             remote.load(op -> {
