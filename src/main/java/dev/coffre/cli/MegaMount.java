@@ -1,155 +1,116 @@
 package dev.coffre.cli;
 
 import dev.coffre.cache.SegmentCache;
-import dev.coffre.fuse.CoffreFs;
 import dev.coffre.io.PendingLog;
 import dev.coffre.io.StagingArea;
 import dev.coffre.io.WriteBack;
 import dev.coffre.remote.mega.MegaClient;
+import dev.coffre.remote.mega.MegaError;
+import dev.coffre.remote.mega.MegaException;
 import dev.coffre.remote.mega.MegaRemote;
+import dev.coffre.remote.mega.MountRoot;
+import dev.coffre.remote.mega.PublicLink;
 import dev.coffre.vfs.Vfs;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.logging.Logger;
 
 /**
- * {@code coffre mount mega: DIR}: a MEGA account's Cloud Drive through the same filesystem core as a vault
- * ({@link MegaRemote} under {@link Vfs} and its write-back). The background half is this command again with
- * {@code --daemon-child}; it reaches the account the way {@code coffre ls mega:} does (the saved session of
- * {@code coffre login mega:}, else {@code MEGA_EMAIL}/{@code MEGA_PASSWORD} from the environment it inherits).
+ * {@code coffre mount} of MEGA, through the same filesystem core as a vault ({@link MegaRemote} under {@link Vfs}
+ * and its write-back) and the same {@link MountSession}:
+ * <ul>
+ * <li>{@code mega:} the account's Cloud Drive, {@code mega:/A/B} a folder in it as the root. The account is
+ * reached the way {@code coffre ls mega:} reaches it (the saved session of {@code coffre login mega:}, else
+ * {@code MEGA_EMAIL}/{@code MEGA_PASSWORD}, which the background half inherits);</li>
+ * <li>a public folder link ({@code https://mega.nz/folder/PH#KEY}, {@code #F!PH!KEY}, optionally with
+ * {@code /folder/H} for a folder inside it), read-only and without an account. The link's key is a secret:
+ * the background half gets it through a pipe, and messages, the state file and argv show the link without it.</li>
+ * </ul>
  */
 final class MegaMount {
-    private static final Logger LOG = Logger.getLogger(MegaMount.class.getName());
-    private static final String CHILD_OK = "COFFRE-MOUNTED";
-    private static final String CHILD_ERROR = "COFFRE-ERROR";
-
     private final MountCommand command;
+    private final MountSession session;
     private final String remote;
     private final Path mountPoint;
-    private final Path cache;
-    private final Path log;
 
-    MegaMount(MountCommand command, String remote, Path mountPoint, Path cache, Path log) {
+    MegaMount(MountCommand command, MountSession session, String remote, Path mountPoint) {
         this.command = command;
+        this.session = session;
         this.remote = remote;
         this.mountPoint = mountPoint;
-        this.cache = cache;
-        this.log = log;
     }
 
     int run() throws Exception {
-        if (!remote.equals("mega:")) {
-            throw new CliException(ExitCodes.MOUNT_FAILED, "only the whole Cloud Drive mounts (mega:), not " + remote
-                    + "; public folder links and folders inside the drive cannot be mounted yet");
-        }
-        if (command.metrics != null) {
-            throw new CliException(ExitCodes.USAGE, "--metrics is not available for MEGA mounts yet");
+        if (remote.startsWith("mega:")) {
+            return runAccount(MegaAccess.folderOf(remote, "mount"));
         }
         if (command.daemonChild) {
-            return serveAsChild();
+            // The argument is the link without its key; the whole link comes through the pipe.
+            return session.serveAsChild(true, secret -> openLink(parseLink(new String(secret, StandardCharsets.UTF_8))));
+        }
+        PublicLink link = parseLink(remote);
+        FuseOptions.check(command.options);
+        Mounts.checkMountPoint(mountPoint, command.options);
+        byte[] secret = remote.trim().getBytes(StandardCharsets.UTF_8);
+        if (command.foreground) {
+            return session.serveInForeground(ignored -> openLink(link), null);
+        }
+        String shown = shown(link);
+        return session.startChild(shown, List.of("--mega-api", command.mega.apiUrl(),
+                "--mega-verify", command.megaVerify.optionValue()), shown, secret);
+    }
+
+    private int runAccount(String folder) throws Exception {
+        MountRoot root = folder.equals("/") ? MountRoot.top() : MountRoot.folder(folder);
+        String shown = root.isTop() ? "mega:" : "mega:" + folder;
+        MountSession.Opener opener = ignored -> openAccount(root, shown);
+        if (command.daemonChild) {
+            return session.serveAsChild(false, opener);
         }
         FuseOptions.check(command.options);
         Mounts.checkMountPoint(mountPoint, command.options);
         if (command.foreground) {
-            LogSetup.configure(command.logFile == null ? null : log);
-            return serve(message -> System.err.println("coffre: " + message));
+            return session.serveInForeground(opener, null);
         }
         MegaAccess.open(command.mega).close(); // credentials and session checked here, where a terminal can be asked
-        return startChild();
-    }
-
-    private int startChild() throws Exception {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> args = new ArrayList<>();
-        if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
-            args.add("/usr/bin/setsid");
-        }
-        args.addAll(List.of(java, "-Xmx" + ((command.cacheSize >> 20) + 256) + "m", "-XX:+UseG1GC",
-                "-Djdk.nio.maxCachedBufferSize=262144",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "mount", "--daemon-child", "--cache-dir", cache.toString(), "--cache-size", Long.toString(command.cacheSize),
-                "--log-file", log.toString(), "--write-back", command.writeBackDelay.toMillis() + "ms",
-                "--upload-threads", Integer.toString(command.uploadThreads),
-                "--fuse-threads", Integer.toString(command.fuseThreads),
-                "--staging-size", Long.toString(command.stagingSize),
-                "--poll-interval", command.pollInterval.toMillis() + "ms",
-                "--mega-api", command.mega.apiUrl(), "--mega-verify", command.megaVerify.optionValue()));
+        List<String> flags = new ArrayList<>(List.of("--mega-api", command.mega.apiUrl(),
+                "--mega-verify", command.megaVerify.optionValue()));
         if (command.megaHardDelete) {
-            args.add("--mega-hard-delete");
+            flags.add("--mega-hard-delete");
         }
-        args.addAll(LogSetup.flags());
-        for (String option : command.options) {
-            args.add("-o");
-            args.add(option);
-        }
-        args.add(remote);
-        args.add(mountPoint.toString());
-        Files.createDirectories(log.getParent());
-        ProcessBuilder builder = new ProcessBuilder(args).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        builder.environment().putIfAbsent("MALLOC_ARENA_MAX", "2");
-        Process child = builder.start();
-        child.getOutputStream().close();
-        BufferedReader answer = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
-        String line;
-        while ((line = answer.readLine()) != null) {
-            if (line.equals(CHILD_OK)) {
-                System.out.println("mounted " + remote + " on " + mountPoint + " (log: " + log + ")");
-                return ExitCodes.OK;
-            }
-            if (line.startsWith(CHILD_ERROR + " ")) {
-                String[] parts = line.split(" ", 3);
-                System.err.println("coffre: " + parts[2]);
-                return Integer.parseInt(parts[1]);
-            }
-        }
-        child.waitFor(5, TimeUnit.SECONDS);
-        System.err.println("coffre: the mount process ended without mounting; see " + log);
-        return ExitCodes.MOUNT_FAILED;
+        return session.startChild(shown, flags, shown, null);
     }
 
-    private int serveAsChild() throws IOException {
-        PrintStream parent = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        System.setOut(new PrintStream(OutputStream.nullOutputStream()));
-        LogSetup.configure(log);
-        try {
-            return serve(message -> {
-                LOG.info(message);
-                parent.println(CHILD_OK);
-                parent.close();
-            });
-        } catch (CliException e) {
-            LOG.severe(e.getMessage());
-            parent.println(CHILD_ERROR + " " + e.exitCode() + " " + e.getMessage().replace('\n', ' '));
-            parent.close();
-            return e.exitCode();
-        }
-    }
+    // ---- opening ----
 
-    private int serve(java.util.function.Consumer<String> onMounted) throws CliException, IOException {
-        Mounts.checkMountPoint(mountPoint, command.options);
+    private MountSession.Opened openAccount(MountRoot root, String shown) throws CliException, IOException {
         MegaClient client = MegaAccess.open(command.mega);
-        Path work = cache.resolve("staging").resolve("mega-" + accountId(command.mega.apiUrl(), client));
-        java.nio.channels.FileChannel lock = MountCommand.lockStaging(work);
+        String id = digest(command.mega.apiUrl(), client.session().userHandle(), root.isTop() ? null : root.describe());
+        return open(client, root, false, shown, shown, "mega-" + id, "this MEGA " + (root.isTop() ? "Cloud Drive" : "folder"));
+    }
+
+    private MountSession.Opened openLink(PublicLink link) throws CliException, IOException {
+        MegaClient client = MegaClient.openFolderLink(command.mega.config(), link);
+        MountRoot root = link.childHandle() == null ? MountRoot.top() : MountRoot.node(link.childHandle());
+        String id = digest(command.mega.apiUrl(), link.handle(), link.childHandle());
+        return open(client, root, true, shown(link), "mega-link:" + link.handle(), "mega-link-" + id, "this MEGA folder link");
+    }
+
+    private MountSession.Opened open(MegaClient client, MountRoot root, boolean readOnly, String shown, String fsName,
+                                     String workName, String what) throws CliException, IOException {
+        Path work = command.cacheDirectory().resolve("staging").resolve(workName);
+        java.nio.channels.FileChannel lock = MountSession.lockStaging(work, what);
         int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
         int gid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:gid");
-        MegaRemote mega = new MegaRemote(client, work.resolve("content"), command.megaHardDelete, uid, gid);
+        MegaRemote mega = new MegaRemote(client, root, readOnly, work.resolve("content"), command.megaHardDelete, uid, gid);
         mega.verifyReads(command.megaVerify, work.resolve("chunk-macs"));
         StagingArea staging = new StagingArea(work.resolve("blocks"));
         WriteBack writeBack = new WriteBack(mega, staging, new PendingLog(work), command.writeBackDelay.toMillis(),
@@ -159,112 +120,68 @@ final class MegaMount {
         try {
             vfs.load();
         } catch (IOException e) {
-            throw MegaAccess.translate(e);
+            mega.close();
+            lock.close();
+            throw translateLoad(e, shown, client.isFolderLink());
         }
-        CoffreFs fs = MountCommand.newFs(vfs, null);
-        CompletableFuture<Void> unmounted = new CompletableFuture<>();
-        Thread fuseThread = new Thread(() -> {
-            try {
-                fs.serve(mountPoint, fuseOptions(), command.fuseThreads);
-                fs.unmounted();
-                unmounted.complete(null);
-            } catch (Throwable t) {
-                unmounted.completeExceptionally(t);
-            }
-        }, "coffre-fuse");
-        fuseThread.start();
-        try {
-            CompletableFuture.anyOf(fs.ready(), unmounted).get(60, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            fs.umount();
-            throw new CliException(ExitCodes.MOUNT_FAILED, "could not mount " + mountPoint + ": "
-                    + (e instanceof TimeoutException ? "FUSE did not start within 60 s" : String.valueOf(e.getMessage())));
-        }
-        if (!fs.ready().isDone()) {
-            throw new CliException(ExitCodes.MOUNT_FAILED, "could not mount " + mountPoint + " (see the log)");
-        }
-        String startedAt = Instant.now().toString();
-        java.util.function.Supplier<MountState> snapshot = () -> {
-            WriteBack.Stats queue = vfs.writeBackStats();
-            return new MountState(ProcessHandle.current().pid(), mountPoint.toString(), remote, startedAt,
-                    log == null ? null : log.toString(), null, segments.weightedSize(), command.cacheSize,
-                    segments.requests(), segments.misses(), segments.evictions(), 0, 0, 0, 0, 0,
-                    fs.integrityFailures(), queue.pendingChanges(), queue.pendingFiles(), queue.pendingBytes(),
-                    staging.bytes(), queue.uploadedBlocks(), queue.uploadedBytes(), queue.uploadRateBytesPerSecond(),
-                    queue.commits(), queue.retries(), queue.failedAttempts(), queue.failure(), queue.failurePermanent(),
-                    queue.remoteRecordsApplied(), queue.safeToUnmount(), Instant.now().toString());
-        };
-        java.util.concurrent.ScheduledExecutorService stateWriter =
-                java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                    Thread t = new Thread(r, "coffre-state");
-                    t.setDaemon(true);
-                    return t;
+        return new MountSession.Opened(shown, fsName, readOnly, vfs, segments, null, staging, () -> 0, () -> 0,
+                () -> { }, () -> {
+                    mega.close();
+                    lock.close();
                 });
-        stateWriter.scheduleWithFixedDelay(() -> writeState(snapshot.get()), 0, 1, TimeUnit.SECONDS);
-        java.util.concurrent.atomic.AtomicBoolean force = new java.util.concurrent.atomic.AtomicBoolean();
-        ControlSocket control = ControlSocket.listen(MountState.socket(mountPoint), request -> switch (request) {
-            case "sync" -> {
-                vfs.syncAll();
-                yield "";
-            }
-            case "force" -> {
-                force.set(true);
-                yield "";
-            }
-            case "status" -> snapshot.get().toCompactJson();
-            default -> throw new IllegalArgumentException("unknown request " + request);
-        });
-        CompletableFuture<Void> finished = new CompletableFuture<>();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            fs.umount();
-            finished.completeOnTimeout(null, 30, TimeUnit.MINUTES).join();
-        }, "coffre-shutdown"));
-        onMounted.accept("mounted " + remote + " on " + mountPoint);
-        unmounted.exceptionally(t -> null).join();
-        control.close();
-        LOG.info("unmounted " + mountPoint + (force.get() ? " by force; queued changes stay for the next mount"
-                : "; uploading what is queued before exiting"));
-        vfs.close(!force.get());
-        stateWriter.shutdownNow();
-        writeState(snapshot.get());
-        mega.close();
-        lock.close();
-        MountState.remove(mountPoint);
-        LOG.info("done");
-        finished.complete(null);
-        return ExitCodes.OK;
     }
 
-    private String[] fuseOptions() {
-        List<String> all = new ArrayList<>(List.of("fsname=coffre:mega", "subtype=coffre",
-                "big_writes", "max_read=131072", "max_write=131072", "max_readahead=1048576",
-                "use_ino", "readdir_ino", "default_permissions", "auto_cache",
-                "attr_timeout=0", "entry_timeout=1", "negative_timeout=1"));
-        all.addAll(command.options);
-        List<String> args = new ArrayList<>();
-        for (String option : all) {
-            args.add("-o");
-            args.add(option);
+    /**
+     * Why the tree could not be loaded, as other commands say it: no such folder (or a file) exits 2 like
+     * {@code coffre ls}; a link's key that does not decrypt its folder exits 6 and an unknown link 7, like
+     * {@code coffre get}.
+     */
+    private static CliException translateLoad(IOException e, String shown, boolean link) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof MountRoot.Missing missing) {
+                if (missing.undecryptable()) {
+                    return new CliException(ExitCodes.INTEGRITY, "the key of " + shown + " does not decrypt the"
+                            + " linked folder (a wrong key, or altered by the server)");
+                }
+                return new CliException(ExitCodes.USAGE, "cannot mount " + shown + ": " + missing.getMessage()
+                        + (link ? " in the linked folder" : " in the Cloud Drive"));
+            }
+            if (link && t instanceof MegaException mega && mega.code() == MegaError.ENOENT.code) {
+                return new CliException(ExitCodes.STORAGE, "MEGA does not know the folder link " + shown
+                        + " (removed, or mistyped)");
+            }
         }
-        return args.toArray(String[]::new);
+        return MegaAccess.translate(e);
     }
 
-    /** One staging folder per account and API: a digest of both, so no e-mail appears in a path. */
-    private static String accountId(String apiUrl, MegaClient client) {
+    private static PublicLink parseLink(String text) throws CliException {
+        PublicLink link;
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(
-                    (apiUrl + "\n" + client.session().userHandle()).getBytes(StandardCharsets.UTF_8));
+            link = PublicLink.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(ExitCodes.USAGE, "not a MEGA folder link with its key"
+                    + " (https://mega.nz/folder/HANDLE#KEY): " + e.getMessage());
+        }
+        if (link.kind() != PublicLink.Kind.FOLDER) {
+            throw new CliException(ExitCodes.USAGE, "a file link cannot be mounted; download it with: coffre get LINK");
+        }
+        return link;
+    }
+
+    /** The link as it may be shown: without its key. */
+    private static String shown(PublicLink link) {
+        return "https://mega.nz/folder/" + link.handle()
+                + (link.childHandle() == null ? "" : "/folder/" + link.childHandle());
+    }
+
+    /** One staging folder per API and account or link (and folder): a digest, so no e-mail or key appears in a path. */
+    private static String digest(String apiUrl, String owner, String folder) {
+        try {
+            String text = apiUrl + "\n" + owner + (folder == null ? "" : "\n" + folder);
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest, 0, 12);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static void writeState(MountState state) {
-        try {
-            state.write();
-        } catch (IOException e) {
-            LOG.warning("could not write mount state: " + e.getMessage());
         }
     }
 }

@@ -59,9 +59,10 @@ public record RemoteSpec(String text, Path localPath, S3ObjectStore.Location s3)
             return new RemoteSpec(location.describe(), null, location);
         }
         if (isMega(text)) {
-            throw new CliException(ExitCodes.USAGE, text + " is a MEGA account, not a coffre vault: for MEGA, this"
-                    + " version has coffre login mega:, coffre ls mega: and coffre get LINK (mounting it is not"
-                    + " available yet); vaults live in local folders (local:PATH) and S3 buckets (s3://BUCKET/PREFIX)");
+            throw new CliException(ExitCodes.USAGE, (text.startsWith("mega:") ? text + " is a MEGA account"
+                    : "a MEGA link is MEGA's") + ", not a coffre vault: for MEGA use coffre login mega:,"
+                    + " coffre ls mega:, coffre mount mega:[/FOLDER] or a folder link, and coffre get LINK; vaults live"
+                    + " in local folders (local:PATH) and S3 buckets (s3://BUCKET/PREFIX)");
         }
         String path = text.startsWith("local:") ? text.substring("local:".length()) : text;
         if (path.isEmpty()) {

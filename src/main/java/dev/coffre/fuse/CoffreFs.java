@@ -128,8 +128,14 @@ public final class CoffreFs extends FuseStubFS {
     @Override
     public int readdir(String path, Pointer buf, FuseFillDir filler, long offset, FuseFileInfo fi) {
         return guard("readdir", path, () -> {
+            // Each entry carries its inode number and type, so that find and fts-based walkers learn from
+            // getdents alone which names are directories instead of stat-ing every one through FUSE.
+            FileStat typeAndIno = FileStat.of(jnr.ffi.Memory.allocateDirect(jnr.ffi.Runtime.getSystemRuntime(),
+                    Struct.size(FileStat.class)));
             for (Vfs.DirEntry entry : vfs.readdir(path)) {
-                if (filler.apply(buf, entry.name(), null, 0) != 0) {
+                typeAndIno.st_ino.set(entry.attributes().ino());
+                typeAndIno.st_mode.set(entry.attributes().fullMode() & FileStat.S_IFMT);
+                if (filler.apply(buf, nulTerminated(entry.name()), Struct.getMemory(typeAndIno), 0) != 0) {
                     break;
                 }
             }
@@ -403,6 +409,12 @@ public final class CoffreFs extends FuseStubFS {
         setTime(stat.st_mtim, a.mtime());
         setTime(stat.st_ctim, a.ctime());
         return 0;
+    }
+
+    /** The name as libfuse reads it: UTF-8 (whatever the JVM's default charset) ending in NUL. */
+    private static java.nio.ByteBuffer nulTerminated(String name) {
+        byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
+        return java.nio.ByteBuffer.wrap(java.util.Arrays.copyOf(utf8, utf8.length + 1));
     }
 
     private static void setTime(Timespec timespec, long nanos) {

@@ -4,6 +4,8 @@ import jnr.ffi.LibraryLoader;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
+import jnr.ffi.annotations.Delegate;
+import jnr.ffi.annotations.SaveError;
 import jnr.ffi.byref.IntByReference;
 import jnr.ffi.byref.PointerByReference;
 import jnr.ffi.types.size_t;
@@ -22,6 +24,9 @@ import java.util.logging.Logger;
  * what FUSE allows until each of libfuse's threads had passed that count. Threads started by Java are
  * attached for good, so here a fixed pool of Java threads reads requests from the kernel and hands each to
  * libfuse, which calls the filesystem on the same thread.
+ *
+ * <p>Replies go out through a channel of this class's own, which writes them to the device as libfuse's does
+ * after {@link AttributeCaching} has set how long the kernel may keep the attributes they carry.
  *
  * <p>The loop ends when the kernel ends the connection (unmount): every blocked read then returns.
  */
@@ -48,7 +53,34 @@ final class FuseLoop {
         void fuse_session_process_buf(Pointer session, Pointer buffer, Pointer channel);
 
         int fuse_session_exited(Pointer session);
+
+        int fuse_chan_fd(Pointer channel);
+
+        Pointer fuse_chan_new(Pointer operations, int fd, @size_t long bufferSize, Pointer data);
+
+        void fuse_chan_destroy(Pointer channel);
     }
+
+    public interface LibC {
+        @SaveError
+        long writev(int fd, Pointer iov, int count);
+    }
+
+    /** {@code send} of struct fuse_chan_ops: writes one reply, given as an iovec array; 0 or -errno. */
+    public interface SendReply {
+        @Delegate
+        int send(Pointer channel, Pointer iov, @size_t long count);
+    }
+
+    // struct fuse_chan_ops: receive, send, destroy (function pointers).
+    private static final int CHAN_OPS_SEND = 8;
+    private static final int CHAN_OPS_STRUCT = 24;
+    // struct iovec: void *iov_base; size_t iov_len.
+    private static final int IOVEC = 16;
+    // struct fuse_in_header: u32 len, u32 opcode, ...
+    private static final int IN_OPCODE = 4;
+    /** The request each worker thread is serving: libfuse's high-level API replies on the calling thread. */
+    private static final ThreadLocal<int[]> OPCODE = ThreadLocal.withInitial(() -> new int[1]);
 
     // struct fuse_buf on LP64: size_t size; enum flags; void *mem; int fd; off_t pos.
     private static final int BUF_SIZE = 0;
@@ -57,10 +89,12 @@ final class FuseLoop {
     private static final int FUSE_BUF_STRUCT = 40;
 
     private final LibFuseSession lib;
+    private final LibC libc;
     private final Runtime runtime;
 
     FuseLoop() {
         this.lib = LibraryLoader.create(LibFuseSession.class).failImmediately().load("fuse");
+        this.libc = LibraryLoader.create(LibC.class).failImmediately().load("c");
         this.runtime = Runtime.getRuntime(lib);
     }
 
@@ -82,15 +116,29 @@ final class FuseLoop {
             Pointer session = lib.fuse_get_session(fuse);
             Pointer channel = lib.fuse_session_next_chan(session, null);
             long bufferSize = lib.fuse_chan_bufsize(channel);
-            List<Thread> workers = new ArrayList<>();
-            for (int i = 0; i < threads; i++) {
-                Thread worker = new Thread(() -> serve(session, channel, bufferSize), "coffre-fuse-" + i);
-                worker.setDaemon(true);
-                worker.start();
-                workers.add(worker);
+            int fd = lib.fuse_chan_fd(channel);
+            SendReply send = (ignored, iov, count) -> send(fd, iov, count);
+            Pointer channelOperations = Memory.allocateDirect(runtime, CHAN_OPS_STRUCT, true);
+            channelOperations.putPointer(CHAN_OPS_SEND, runtime.getClosureManager().getClosurePointer(SendReply.class, send));
+            Pointer replies = lib.fuse_chan_new(channelOperations, fd, bufferSize, null);
+            if (replies == null) {
+                throw new IllegalStateException("libfuse could not make a reply channel");
             }
-            for (Thread worker : workers) {
-                joinUninterruptibly(worker);
+            try {
+                List<Thread> workers = new ArrayList<>();
+                for (int i = 0; i < threads; i++) {
+                    Thread worker = new Thread(() -> serve(session, channel, replies, bufferSize), "coffre-fuse-" + i);
+                    worker.setDaemon(true);
+                    worker.start();
+                    workers.add(worker);
+                }
+                for (Thread worker : workers) {
+                    joinUninterruptibly(worker);
+                }
+            } finally {
+                lib.fuse_chan_destroy(replies); // does not close fd: it has no destroy operation
+                java.lang.ref.Reference.reachabilityFence(send);
+                java.lang.ref.Reference.reachabilityFence(channelOperations);
             }
         } finally {
             // Unmounts if still mounted (harmless otherwise), then calls the destroy operation.
@@ -99,7 +147,18 @@ final class FuseLoop {
         }
     }
 
-    private void serve(Pointer session, Pointer channel, long bufferSize) {
+    /** Writes one reply to the device, as libfuse's kernel channel does, once its attribute timeout is set. */
+    private int send(int fd, Pointer iov, long count) {
+        if (count >= 2) {
+            AttributeCaching.adjust(OPCODE.get()[0], iov.getPointer(0), iov.getPointer(IOVEC), iov.getLong(IOVEC + 8));
+        }
+        if (libc.writev(fd, iov, (int) count) < 0) {
+            return -runtime.getLastError(); // ENOENT: the request was interrupted meanwhile; libfuse ignores it
+        }
+        return 0;
+    }
+
+    private void serve(Pointer session, Pointer channel, Pointer replies, long bufferSize) {
         Pointer data = Memory.allocateDirect(runtime, (int) bufferSize);
         Pointer buffer = Memory.allocateDirect(runtime, FUSE_BUF_STRUCT);
         Pointer channelRef = Memory.allocateDirect(runtime, runtime.addressSize());
@@ -118,7 +177,9 @@ final class FuseLoop {
                 }
                 return; // 0: the kernel ended the connection; libfuse marked the session as exited.
             }
-            lib.fuse_session_process_buf(session, buffer, channelRef.getPointer(0));
+            // A spliced request (flags set) is not in memory: 0 then means "no attributes to adjust".
+            OPCODE.get()[0] = buffer.getInt(BUF_FLAGS) == 0 ? data.getInt(IN_OPCODE) : 0;
+            lib.fuse_session_process_buf(session, buffer, replies);
         }
     }
 

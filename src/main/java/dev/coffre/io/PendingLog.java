@@ -96,6 +96,11 @@ public final class PendingLog implements AutoCloseable {
         return List.copyOf(pending);
     }
 
+    /** How many entries are not committed yet. */
+    public synchronized int pendingCount() {
+        return pending.size();
+    }
+
     /** Appends a batch; with {@code durable}, it (and all before it) is on disk when this returns. */
     public synchronized long append(List<MetaOp> ops, boolean durable) throws IOException {
         long seq = ++lastSeq;

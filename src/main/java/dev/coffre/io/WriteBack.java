@@ -150,7 +150,9 @@ public final class WriteBack implements AutoCloseable {
     /** Logs a batch of changes already applied to the tree; durable means on disk when this returns. */
     public void append(List<MetaOp> ops, boolean durable) throws IOException {
         log.append(ops, durable);
-        if (staging.bytes() > stagingLimitBytes) {
+        // With nothing queued the worker sleeps until its next poll: the first change must wake it, or the
+        // write-back delay would count from that poll instead of from the change.
+        if (log.pendingCount() == 1 || staging.bytes() > stagingLimitBytes) {
             wake();
         }
     }

@@ -88,6 +88,20 @@ class WriteBackTest {
     }
 
     @Test
+    @DisplayName("a change is uploaded once the write-back delay has passed, without waiting for a poll or a sync")
+    void uploadStartsAfterTheDelayOfTheFirstChange() throws Exception {
+        vault.writeBackDelayMillis = 100;
+        vault.pollMillis = 600_000; // the worker's other reason to wake is ten minutes away
+        inTest = vault.reopen();
+        vault.writeFile("/f", random(5_000_000, 3));
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (blockObjects() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertEquals(2, blockObjects(), "uploaded without a sync, long before the next poll");
+    }
+
+    @Test
     @DisplayName("a file deleted before its upload is never uploaded")
     void deletedBeforeUpload() throws Exception {
         vault.writeFile("/scratch", random(5_000_000, 2));

@@ -173,6 +173,39 @@ class PosixIT {
     }
 
     @Test
+    void readdirGivesEachEntrysTypeAndInode() throws Exception {
+        Files.writeString(d.resolve("file"), "x");
+        Files.createDirectory(d.resolve("dir"));
+        Files.createSymbolicLink(d.resolve("link"), Path.of("file"));
+        Coffre.shOk("mkfifo " + q(d.resolve("fifo")));
+        // readdir(3) through ctypes: Python's scandir would hide an unknown d_type behind a stat
+        List<String> out = Coffre.py(String.join("\n",
+                "import ctypes",
+                "class Dirent(ctypes.Structure):",
+                "    _fields_ = [('ino', ctypes.c_uint64), ('off', ctypes.c_int64), ('reclen', ctypes.c_uint16),",
+                "                ('type', ctypes.c_uint8), ('name', ctypes.c_char * 256)]",
+                "libc = ctypes.CDLL(None, use_errno=True)",
+                "libc.opendir.restype = ctypes.c_void_p",
+                "libc.readdir.argtypes = [ctypes.c_void_p]",
+                "libc.readdir.restype = ctypes.POINTER(Dirent)",
+                "libc.closedir.argtypes = [ctypes.c_void_p]",
+                "dirp = libc.opendir(sys.argv[1].encode())",
+                "seen = {}",
+                "while True:",
+                "    e = libc.readdir(dirp)",
+                "    if not e: break",
+                "    seen[e.contents.name.decode()] = (e.contents.type, e.contents.ino)",
+                "libc.closedir(dirp)",
+                "for name in ['file', 'dir', 'link', 'fifo']:",
+                "    t, ino = seen[name]",
+                "    print('%s type=%d ino_matches=%s' % (name, t, ino == os.lstat(os.path.join(sys.argv[1], name)).st_ino))"),
+                d);
+        // DT_REG 8, DT_DIR 4, DT_LNK 10, DT_FIFO 1 (dirent.h)
+        assertEquals(List.of("file type=8 ino_matches=True", "dir type=4 ino_matches=True",
+                "link type=10 ino_matches=True", "fifo type=1 ino_matches=True"), out);
+    }
+
+    @Test
     void hardLinks() throws Exception {
         Path a = d.resolve("a");
         Files.writeString(a, "first");

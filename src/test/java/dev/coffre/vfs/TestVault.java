@@ -27,6 +27,8 @@ public final class TestVault implements AutoCloseable {
     private WriteBack writeBack;
     /** Tests that want the queue to wait set this before reopening. */
     public long writeBackDelayMillis = 0;
+    /** How often the write-back looks for other clients' changes. */
+    public long pollMillis = 1000;
     public long stagingLimitBytes = 1L << 30;
 
     private TestVault(Path folder, Path staging, ObjectStore store) {
@@ -74,7 +76,7 @@ public final class TestVault implements AutoCloseable {
         remote = VaultRemote.open(store, password);
         StagingArea stagingArea = new StagingArea(staging.resolve("blocks"));
         writeBack = new WriteBack(remote, stagingArea, new PendingLog(staging), writeBackDelayMillis, 2, stagingLimitBytes,
-                1000, 0);
+                pollMillis, 0);
         vfs = new Vfs(remote, new SegmentCache(64L << 20), stagingArea, writeBack, Clock.systemUTC());
         vfs.load();
     }

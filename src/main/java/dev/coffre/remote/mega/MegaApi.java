@@ -54,6 +54,7 @@ public final class MegaApi {
     private final AtomicLong retries = new AtomicLong();
     private final Object renewLock = new Object();
     private volatile String sid;
+    private volatile String folderLink;
     private volatile SessionRenewer renewer;
 
     public MegaApi(OkHttpClient http, String baseUrl, Backoff backoff) {
@@ -72,6 +73,14 @@ public final class MegaApi {
 
     public void setSession(String sessionId) {
         this.sid = sessionId;
+    }
+
+    /**
+     * Browses a public folder link instead of an account: every request then carries {@code n=<public
+     * handle>} (mega-protocol.md §1.1, §6.1), as the SDK's requests do in a folder link.
+     */
+    public void setFolderLink(String publicHandle) {
+        this.folderLink = publicHandle;
     }
 
     public boolean hasSession() {
@@ -224,6 +233,10 @@ public final class MegaApi {
                              byte[] body, String what, boolean single) throws IOException {
         HttpUrl.Builder url = base.newBuilder().addPathSegment(path).addQueryParameter("id", id);
         query.forEach(url::addQueryParameter);
+        String link = folderLink;
+        if (link != null) {
+            url.addQueryParameter("n", link);
+        }
         if (usedSid != null) {
             url.addQueryParameter("sid", usedSid);
         }

@@ -38,6 +38,8 @@ public final class MegaClient implements Closeable {
     private final Downloads downloads;
     private final Uploads uploads;
     private final ExecutorService posters;
+    /** The folder key of a public folder link, or null for an account. */
+    private volatile byte[] folderKey;
 
     private MegaClient(MegaConfig config, MegaSession session) {
         OkHttpClient http = httpClient(config);
@@ -89,6 +91,27 @@ public final class MegaClient implements Closeable {
         }
         client.learnUserHandle();
         return client;
+    }
+
+    /**
+     * Opens a public folder link, without an account: {@link #fetchTree} then lists the linked folder (its
+     * top node as the tree's root), with keys unwrapped by the link's folder key, and reads go through
+     * {@code g} in the link. Nothing can be changed through it.
+     */
+    public static MegaClient openFolderLink(MegaConfig config, PublicLink link) {
+        if (link.kind() != PublicLink.Kind.FOLDER) {
+            throw new IllegalArgumentException("not a folder link");
+        }
+        MegaClient client = new MegaClient(config, null);
+        client.api.setFolderLink(link.handle());
+        client.folderKey = link.key();
+        client.decoder = NodeDecoder.forFolderLink();
+        return client;
+    }
+
+    /** True for a public folder link (no account: no session, quota or changes). */
+    public boolean isFolderLink() {
+        return folderKey != null;
     }
 
     /** The HTTP client every MEGA connection uses: no automatic retries (ours keep the request id). */
@@ -156,6 +179,14 @@ public final class MegaClient implements Closeable {
     public MegaTree fetchTree() throws IOException {
         JsonNode f = api.call(MegaApi.command("f").put("c", 1).put("r", 1));
         NodeDecoder current = decoder;
+        String linkTop = null;
+        if (folderKey != null) {
+            linkTop = FolderLinks.top(f.path("f"));
+            if (linkTop == null) {
+                throw new IOException("MEGA's answer for the folder link holds no linked folder");
+            }
+            current.useLinkKey(linkTop, folderKey);
+        }
         for (JsonNode ok : f.path("ok")) {
             if (!current.addShareKey(ok)) {
                 LOG.warning("MEGA share key for " + ok.path("h").asText() + " failed its check; ignored");
@@ -165,7 +196,11 @@ public final class MegaClient implements Closeable {
         for (JsonNode n : f.path("f")) {
             nodes.add(current.decode(n));
         }
-        return new MegaTree(nodes, f.hasNonNull("sn") ? f.get("sn").asText() : null);
+        MegaTree tree = new MegaTree(nodes, f.hasNonNull("sn") ? f.get("sn").asText() : null);
+        if (linkTop != null) {
+            tree.useAsRoot(linkTop);
+        }
+        return tree;
     }
 
     public MegaNode mkdir(String parent, String name) throws IOException {

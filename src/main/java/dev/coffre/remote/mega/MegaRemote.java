@@ -54,6 +54,9 @@ import java.util.stream.Stream;
  * </ul>
  * Permissions, owners, extended attributes, hard links and symbolic links have no place in MEGA: see
  * {@link #supports}. Files show as 0644, folders as 0755, owned by the mounting user.
+ * <p>The filesystem root is the Cloud Drive, or the folder a {@link MountRoot} names (a folder of the drive,
+ * or the folder of a public link). A read-only remote (a public folder link: no account to write with)
+ * refuses {@link #commit} and {@link #upload}; the mount is read-only too, so the kernel refuses writes first.
  */
 public final class MegaRemote implements Remote {
     private static final Logger LOG = Logger.getLogger(MegaRemote.class.getName());
@@ -120,6 +123,8 @@ public final class MegaRemote implements Remote {
     }
 
     private final MegaClient client;
+    private final MountRoot mountRoot;
+    private final boolean readOnly;
     private final boolean hardDelete;
     private final Path localBlocks;
     private final int uid;
@@ -131,6 +136,9 @@ public final class MegaRemote implements Remote {
 
     // Guarded by this.
     private MegaTree tree;
+    /** The node shown as the filesystem root, and its last known state (kept if another client removes it). */
+    private String rootHandle;
+    private MegaNode rootNode;
     private View view = new View();
     private final Map<String, Long> inoOfHandle = new HashMap<>();
     private final Map<Long, String> handleOfIno = new HashMap<>();
@@ -142,7 +150,18 @@ public final class MegaRemote implements Remote {
      * @param hardDelete  delete for good instead of moving to the Rubbish Bin
      */
     public MegaRemote(MegaClient client, Path localBlocks, boolean hardDelete, int uid, int gid) throws IOException {
+        this(client, MountRoot.top(), false, localBlocks, hardDelete, uid, gid);
+    }
+
+    /**
+     * @param root     the folder shown as the filesystem root
+     * @param readOnly refuse every change (a public folder link)
+     */
+    public MegaRemote(MegaClient client, MountRoot root, boolean readOnly, Path localBlocks, boolean hardDelete,
+                      int uid, int gid) throws IOException {
         this.client = client;
+        this.mountRoot = root;
+        this.readOnly = readOnly;
         this.localBlocks = localBlocks;
         this.hardDelete = hardDelete;
         this.uid = uid;
@@ -181,6 +200,8 @@ public final class MegaRemote implements Remote {
     @Override
     public synchronized void load(Consumer<MetaOp> sink) throws IOException {
         tree = client.fetchTree();
+        rootNode = mountRoot.find(tree);
+        rootHandle = rootNode.handle();
         committedRecords.clear();
         try (Stream<Path> old = Files.list(localBlocks)) {
             for (Path p : (Iterable<Path>) old::iterator) {
@@ -193,7 +214,7 @@ public final class MegaRemote implements Remote {
     }
 
     private long inoOf(MegaNode node) {
-        if (node.type() == MegaNode.Type.ROOT) {
+        if (node.handle().equals(rootHandle)) {
             return ROOT;
         }
         return inoOfHandle.computeIfAbsent(node.handle(), h -> {
@@ -208,10 +229,12 @@ public final class MegaRemote implements Remote {
     /** The filesystem's view of the tree as it is now. */
     private View derive() {
         View out = new View();
-        MegaNode root = tree.root();
+        MegaNode root = tree.get(rootHandle);
         if (root == null) {
-            throw new IllegalStateException("the MEGA account has no Cloud Drive root");
+            LOG.warning("the mounted MEGA folder was removed by another client; it shows empty");
+            root = rootNode;
         }
+        rootNode = root;
         handleOfIno.clear();
         out.inodes.put(ROOT, directory(ROOT, root));
         out.dirs.put(ROOT, new LinkedHashMap<>());
@@ -280,6 +303,7 @@ public final class MegaRemote implements Remote {
 
     @Override
     public synchronized void commit(List<MetaOp> ops) throws IOException {
+        refuseIfReadOnly();
         View next = view.copy();
         ops.forEach(next::apply);
         Map<Long, Entry> before = view.locations();
@@ -553,6 +577,7 @@ public final class MegaRemote implements Remote {
 
     @Override
     public BlockRef upload(long fileId, long blockIndex, byte[] plaintext, int offset, int length) throws IOException {
+        refuseIfReadOnly();
         byte[] id = new byte[16];
         RANDOM.nextBytes(id);
         String name = HexFormat.of().formatHex(id);
@@ -568,8 +593,21 @@ public final class MegaRemote implements Remote {
         // MEGA content goes with its node, which commit removes
     }
 
+    private void refuseIfReadOnly() throws IOException {
+        if (readOnly) {
+            throw new IOException("this MEGA mount is read-only (a public folder link)");
+        }
+    }
+
     @Override
     public ObjectStore.SpaceInfo space() throws IOException {
+        if (readOnly) {
+            long used = 0; // a link has no account quota to ask: its size, and nothing free
+            for (MegaNode node : files.values()) {
+                used += node.size();
+            }
+            return new ObjectStore.SpaceInfo(used, 0);
+        }
         MegaAccount.Quota quota = client.quota();
         long max = Math.max(0, quota.storageMax());
         return new ObjectStore.SpaceInfo(max, Math.max(0, max - Math.max(0, quota.storageUsed())));

@@ -53,8 +53,14 @@ public final class MegaTree {
         return sequence;
     }
 
+    /** The Cloud Drive; in a public folder link's tree, the linked folder. */
     public MegaNode root() {
         return nodes.get(root);
+    }
+
+    /** A public folder link's tree has no Cloud Drive: its linked folder stands in for it. */
+    void useAsRoot(String handle) {
+        root = handle;
     }
 
     public MegaNode inbox() {

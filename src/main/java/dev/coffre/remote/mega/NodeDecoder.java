@@ -21,8 +21,22 @@ final class NodeDecoder {
     private final Map<String, byte[]> shareKeys = new ConcurrentHashMap<>();
 
     NodeDecoder(byte[] masterKey, String ownHandle) {
-        this.masterKey = masterKey.clone();
+        this.masterKey = masterKey == null ? null : masterKey.clone();
         this.ownHandle = ownHandle;
+    }
+
+    /**
+     * A decoder for a public folder link: no account, hence no master key; the nodes' keys are wrapped with
+     * the folder key, under the id of the linked folder's handle (mega-protocol.md §6.1), which
+     * {@link #useLinkKey} names once the tree is known.
+     */
+    static NodeDecoder forFolderLink() {
+        return new NodeDecoder(null, null);
+    }
+
+    /** Takes {@code key} as the key of share {@code handle} (a folder link's key is its folder's share key). */
+    void useLinkKey(String handle, byte[] key) {
+        shareKeys.put(handle, key.clone());
     }
 
     /**
@@ -30,6 +44,9 @@ final class NodeDecoder {
      * authenticator {@code ha = ECB(mk, handle||handle)} as megatools does; returns false if refused.
      */
     boolean addShareKey(JsonNode ok) {
+        if (masterKey == null) {
+            return false;
+        }
         String handle = ok.path("h").asText("");
         try {
             byte[] ha = Base64Url.decode(ok.path("ha").asText(""));
@@ -96,7 +113,7 @@ final class NodeDecoder {
             String wrapped = colon < 0 ? entry : entry.substring(colon + 1);
             byte[] wrappingKey = id == null || id.equals(ownHandle) ? masterKey : shareKeys.get(id);
             if (wrappingKey == null) {
-                continue;
+                continue; // a share we do not know, or an account key in a folder link's tree
             }
             if (wrapped.length() >= RSA_KEY_MIN_CHARS) {
                 sawRsa = true; // RSA-wrapped (a share from a contact that was never re-keyed): not supported yet

@@ -45,6 +45,12 @@ import java.util.concurrent.Executors;
  * {@code p} (that handle) instead of {@code n} is answered without a session. mega-mock has both too
  * (its {@code shareFile} and {@code getFileInfo}); they are here so that CLI tests can tamper with the
  * stored content and run without node;</li>
+ * <li>public folder links (§6.1): requests without {@code sid} but with {@code n=<public handle>} browse the
+ * exported folder: {@code f} answers its subtree with every key as {@code "<folder>:<key wrapped with the
+ * folder key>"}, {@code g} with {@code n} serves files inside it, {@code sc} its action packets (keys
+ * rewritten the same way); anything else is refused with -11 (EACCESS), an unknown link with -9.
+ * mega-mock 0.4.2 lists a link's subtree too, but answers the keys as they were uploaded (under the owner's
+ * master key), so no client can decrypt them;</li>
  * <li>injected faults: request-level -3, HTTP 500, dropped connections, answers lost after the command
  * ran (the repeated request id then gets the cached answer, §1.1), proof of work (§1.5), expired
  * sessions (-15), transfer errors (HTTP 500, short bodies, 509, expired URLs, upload -3).</li>
@@ -62,6 +68,13 @@ final class FakeMegaServer implements AutoCloseable {
         UPLOAD_EAGAIN
     }
 
+    /** A folder exported by a public link: the public handle, the folder's node handle, the folder (share) key. */
+    record FolderLink(String handle, String folder, byte[] key) {
+        String url() {
+            return "https://mega.nz/folder/" + handle + "#" + FakeMegaAccount.b64(key);
+        }
+    }
+
     record Upload(String token, long size, byte[] data, boolean binaryToken, List<long[]> received) {
     }
 
@@ -72,6 +85,7 @@ final class FakeMegaServer implements AutoCloseable {
     private final Map<String, byte[]> contents = new HashMap<>();
     private final Map<String, String> downloadTokens = new HashMap<>();
     private final Map<String, String> publicHandles = new HashMap<>();
+    private final Map<String, FolderLink> folderLinks = new HashMap<>();
     private final Map<String, Upload> uploads = new HashMap<>();
     private final Map<String, Upload> completed = new HashMap<>();
     private final Map<String, Boolean> sessions = new ConcurrentHashMap<>();
@@ -251,6 +265,7 @@ final class FakeMegaServer implements AutoCloseable {
     private void api(HttpExchange exchange, Map<String, String> query, byte[] body) throws IOException {
         String id = query.getOrDefault("id", "");
         String sid = query.get("sid");
+        String link = sid == null ? query.get("n") : null;
         JsonNode commands = JSON.readTree(body);
         String names = commands.findValuesAsText("a").toString();
         requestLog.add(names + " " + id + " " + (sid != null) + " " + exchange.getRequestHeaders().getFirst("X-Hashcash"));
@@ -270,7 +285,7 @@ final class FakeMegaServer implements AutoCloseable {
         }
         byte[] replay;
         synchronized (this) {
-            replay = answersById.get(sid + " " + id);
+            replay = answersById.get(sid + " " + link + " " + id);
         }
         if (replay != null) {
             send(exchange, 200, replay); // a resend of a request that already ran: same answer, not run again
@@ -289,11 +304,11 @@ final class FakeMegaServer implements AutoCloseable {
                 results.add(-11);
                 continue;
             }
-            results.add(run(command, sid, exchange));
+            results.add(link != null ? runInLink(command, link, exchange) : run(command, sid, exchange));
         }
         byte[] answer = JSON.writeValueAsBytes(results);
         synchronized (this) {
-            answersById.put(sid + " " + id, answer);
+            answersById.put(sid + " " + link + " " + id, answer);
         }
         if (fault == Fault.API_ANSWER_LOST) {
             return; // the commands ran, the client never hears of it
@@ -363,6 +378,52 @@ final class FakeMegaServer implements AutoCloseable {
             case "sml" -> number(0);
             default -> number(-2);
         };
+    }
+
+    /** §6.1: a command sent in a public folder link ({@code n=<public handle>}, no session). */
+    private synchronized JsonNode runInLink(JsonNode c, String handle, HttpExchange exchange) {
+        FolderLink link = folderLinks.get(handle);
+        if (link == null || !nodes.containsKey(link.folder())) {
+            return number(-9);
+        }
+        String host = "http://" + exchange.getRequestHeaders().getFirst("Host") + "/";
+        return switch (c.path("a").asText()) {
+            case "f" -> linkTree(link);
+            case "g" -> subtree(link.folder()).contains(c.path("n").asText()) ? downloadUrl(c, host) : number(-9);
+            default -> number(-11); // a folder link is read-only
+        };
+    }
+
+    private JsonNode linkTree(FolderLink link) {
+        ArrayNode f = JSON.createArrayNode();
+        for (String h : subtree(link.folder())) {
+            f.add(linkView(nodes.get(h), link));
+        }
+        ObjectNode out = JSON.createObjectNode();
+        out.set("f", f);
+        out.put("sn", sequence(packets.size()));
+        return out;
+    }
+
+    /**
+     * A node as a folder link shows it: its key wrapped with the folder key, under the folder's handle. The
+     * owner's client sends these keys when it exports the folder ({@code s2} with {@code cr}) and when it adds
+     * nodes inside; this fake computes them with the master key it holds instead.
+     */
+    private ObjectNode linkView(ObjectNode node, FolderLink link) {
+        ObjectNode copy = node.deepCopy();
+        byte[] nodeKey = FakeMegaAccount.ecbDecrypt(account.masterKey, FakeMegaAccount.b64d(node.path("k").asText()));
+        copy.put("k", link.folder() + ":" + FakeMegaAccount.b64(FakeMegaAccount.ecb(link.key(), nodeKey)));
+        return copy;
+    }
+
+    /** Exports a folder by a public link, as the owner's client does with {@code s2} and {@code l} (§6.1). */
+    synchronized FolderLink publishFolder(String handle) {
+        byte[] key = new byte[16];
+        RANDOM.nextBytes(key);
+        FolderLink link = new FolderLink(newHandle(), handle, key);
+        folderLinks.put(link.handle(), link);
+        return link;
     }
 
     private JsonNode preLogin(JsonNode c) {
@@ -686,7 +747,11 @@ final class FakeMegaServer implements AutoCloseable {
 
     private void actionPackets(HttpExchange exchange, Map<String, String> query) throws IOException {
         String sid = query.get("sid");
-        if (sid == null || !sessions.getOrDefault(sid, false)) {
+        FolderLink link;
+        synchronized (this) {
+            link = sid == null ? folderLinks.get(query.getOrDefault("n", "")) : null;
+        }
+        if (link == null && (sid == null || !sessions.getOrDefault(sid, false))) {
             send(exchange, 200, "-15".getBytes(StandardCharsets.US_ASCII));
             return;
         }
@@ -701,11 +766,47 @@ final class FakeMegaServer implements AutoCloseable {
                 out.put("w", url() + "wait?from=" + from);
             } else {
                 ArrayNode a = out.putArray("a");
-                packets.subList(from, packets.size()).forEach(a::add);
+                for (JsonNode packet : packets.subList(from, packets.size())) {
+                    JsonNode shown = link == null ? packet : linkPacket(packet, link);
+                    if (shown != null) {
+                        a.add(shown);
+                    }
+                }
             }
             out.put("sn", sequence(packets.size())); // the SDK: sn comes last
         }
         send(exchange, 200, JSON.writeValueAsBytes(out));
+    }
+
+    /**
+     * A packet as a folder link's channel carries it: new nodes inside the folder with their link keys,
+     * updates of nodes inside it, and removals (a removed node can no longer be placed; clients ignore
+     * handles they do not know). Null when it concerns nothing inside the folder.
+     */
+    private JsonNode linkPacket(JsonNode packet, FolderLink link) {
+        List<String> inside = subtree(link.folder());
+        switch (packet.path("a").asText()) {
+            case "t" -> {
+                ObjectNode copy = packet.deepCopy();
+                ArrayNode f = ((ObjectNode) copy.get("t")).putArray("f");
+                for (JsonNode node : packet.path("t").path("f")) {
+                    String h = node.path("h").asText();
+                    if (inside.contains(h) && !h.equals(link.folder())) {
+                        f.add(linkView(nodes.get(h), link));
+                    }
+                }
+                return f.isEmpty() ? null : copy;
+            }
+            case "u" -> {
+                return inside.contains(packet.path("n").asText()) ? packet : null;
+            }
+            case "d" -> {
+                return packet;
+            }
+            default -> {
+                return null;
+            }
+        }
     }
 
     private void waitForPackets(Map<String, String> query) {

@@ -232,13 +232,164 @@ class MegaCliIT {
         }
     }
 
+    private void unmountQuietly(Path dir) throws Exception {
+        Run unmount = coffre("unmount", dir.toString());
+        if (unmount.exit() != 0) {
+            new ProcessBuilder("fusermount", "-uz", dir.toString()).start().waitFor();
+        }
+    }
+
+    private static String failure(java.util.concurrent.Callable<?> action) {
+        try {
+            action.call();
+            return "no failure";
+        } catch (Exception e) {
+            return String.valueOf(e.getMessage());
+        }
+    }
+
+    /** {@code mega:/FOLDER}: only that folder shows, and what is written lands inside it on MEGA. */
     @Test
-    void mountingALinkOrAFolderIsNotAvailableYet() throws Exception {
+    void mountsAFolderOfTheCloudDrive() throws Exception {
+        MegaNode projects = uploader.mkdir(uploader.fetchTree().root().handle(), "projects");
+        uploader.upload(projects.handle(), "plan.txt", ContentSource.of("the plan".getBytes(StandardCharsets.UTF_8)), 1_700_000_000L);
+        upload("outside.txt", "not in the folder".getBytes(StandardCharsets.UTF_8));
         Path dir = Files.createDirectory(work.resolve("drive"));
-        Run link = coffre("mount", "https://mega.nz/folder/PIZlnRaY#KIOsd4bKgGQmB3gOH2VeGA", dir.toString());
-        assertEquals(5, link.exit(), link.describe());
-        assertTrue(link.err().contains("only the whole Cloud Drive"), link.describe());
-        assertFalse(link.err().contains("Exception"), link.describe());
+        Run mount = coffre(credentials(), "mount", "--write-back", "0", "mega:/projects", dir.toString());
+        assertEquals(0, mount.exit(), mount.describe());
+        try {
+            assertTrue(mount.out().contains("mounted mega:/projects on"), mount.describe());
+            assertEquals(Map.of("plan.txt", 8L), listing(dir));
+            Files.createDirectories(dir.resolve("new/deeper"));
+            Files.write(dir.resolve("new/deeper/w"), random(131073, 5));
+            Run sync = coffre("sync", dir.toString());
+            assertEquals(0, sync.exit(), sync.describe());
+        } finally {
+            unmountQuietly(dir);
+        }
+        MegaTree tree = uploader.fetchTree();
+        assertArrayEquals(random(131073, 5), downloadVerified(tree, "projects/new/deeper/w"));
+        assertEquals(null, tree.resolve("new"), "nothing at the top of the drive");
+    }
+
+    @Test
+    void aMissingFolderOrAFileExits2LikeLs() throws Exception {
+        upload("file.txt", "x".getBytes(StandardCharsets.UTF_8));
+        Path dir = Files.createDirectory(work.resolve("drive"));
+        Run missing = coffre(credentials(), "mount", "mega:/nowhere", dir.toString());
+        assertEquals(2, missing.exit(), missing.describe());
+        assertTrue(missing.err().contains("no folder /nowhere in the Cloud Drive"), missing.describe());
+        Run file = coffre(credentials(), "mount", "mega:/file.txt", dir.toString());
+        assertEquals(2, file.exit(), file.describe());
+        assertTrue(file.err().contains("/file.txt is a file, not a folder"), file.describe());
+        Run fileLink = coffre("mount", "https://mega.nz/file/AAAAAAAE#AAAAAAAAAACldyOdMzqeRgAAAAAAAAAApXcjnTM6nkY",
+                dir.toString());
+        assertEquals(2, fileLink.exit(), fileLink.describe());
+        assertTrue(fileLink.err().contains("coffre get"), fileLink.describe());
+        for (Run run : List.of(missing, file, fileLink)) {
+            assertFalse(run.err().contains("Exception"), run.describe());
+        }
+        try (Stream<Path> left = Files.list(dir)) {
+            assertEquals(List.of(), left.toList(), "nothing mounted");
+        }
+    }
+
+    /**
+     * A public folder link mounts read-only without an account: listing, MAC-verified reads, every change
+     * refused with EROFS; its key never shows in messages, status or the background process's arguments.
+     */
+    @Test
+    void mountsAFolderLinkReadOnly() throws Exception {
+        MegaNode shared = uploader.mkdir(uploader.fetchTree().root().handle(), "shared");
+        MegaNode sub = uploader.mkdir(shared.handle(), "sub");
+        byte[] big = random(4 * 1024 * 1024 + 9, 6);
+        uploader.upload(sub.handle(), "big.bin", ContentSource.of(big), 1_700_000_000L);
+        uploader.upload(shared.handle(), "a.txt", ContentSource.of("a".getBytes(StandardCharsets.UTF_8)), 1_700_000_000L);
+        FakeMegaServer.FolderLink link = server.publishFolder(shared.handle());
+        String key = Base64Url.encode(link.key());
+        Path dir = Files.createDirectory(work.resolve("drive"));
+        Run mount = coffre("mount", link.url(), dir.toString()); // no credentials, no session
+        assertEquals(0, mount.exit(), mount.describe());
+        try {
+            assertFalse(mount.out().contains(key) || mount.err().contains(key), mount.describe());
+            assertEquals(Map.of("a.txt", 1L, "sub", -1L, "sub/big.bin", (long) big.length), listing(dir));
+            assertArrayEquals(big, Files.readAllBytes(dir.resolve("sub/big.bin")));
+            assertTrue(failure(() -> Files.write(dir.resolve("new.txt"), new byte[1])).contains("Read-only file system"));
+            assertTrue(failure(() -> Files.write(dir.resolve("a.txt"), new byte[1])).contains("Read-only file system"));
+            assertTrue(failure(() -> Files.createDirectory(dir.resolve("d"))).contains("Read-only file system"));
+            assertTrue(failure(() -> {
+                Files.delete(dir.resolve("a.txt"));
+                return null;
+            }).contains("Read-only file system"));
+            Run status = coffre("status", dir.toString());
+            assertEquals(0, status.exit(), status.describe());
+            assertTrue(status.out().contains("https://mega.nz/folder/" + link.handle()), status.describe());
+            assertFalse(status.out().contains(key), status.describe());
+            for (ProcessHandle process : ProcessHandle.allProcesses().toList()) {
+                String line = process.info().commandLine().orElse("");
+                if (line.contains("--daemon-child") && line.contains(dir.toString())) {
+                    assertFalse(line.contains(key), "the key is not in the mount process's arguments");
+                }
+            }
+        } finally {
+            unmountQuietly(dir);
+        }
+        Run subfolder = coffre("mount", link.url() + "/folder/" + sub.handle(), dir.toString());
+        assertEquals(0, subfolder.exit(), subfolder.describe());
+        try {
+            assertEquals(Map.of("big.bin", (long) big.length), listing(dir));
+        } finally {
+            unmountQuietly(dir);
+        }
+    }
+
+    @Test
+    void aFolderLinkWithAWrongKeyExits6AndAnUnknownOneExits7() throws Exception {
+        MegaNode shared = uploader.mkdir(uploader.fetchTree().root().handle(), "shared");
+        FakeMegaServer.FolderLink link = server.publishFolder(shared.handle());
+        byte[] wrong = link.key().clone();
+        wrong[3] ^= 0x40;
+        Path dir = Files.createDirectory(work.resolve("drive"));
+        Run wrongKey = coffre("mount", "https://mega.nz/folder/" + link.handle() + "#" + Base64Url.encode(wrong), dir.toString());
+        assertEquals(6, wrongKey.exit(), wrongKey.describe());
+        assertTrue(wrongKey.err().contains("does not decrypt the linked folder (a wrong key"), wrongKey.describe());
+        Run unknown = coffre("mount", "https://mega.nz/#F!AAAAAAAA!" + Base64Url.encode(link.key()), dir.toString());
+        assertEquals(7, unknown.exit(), unknown.describe());
+        assertTrue(unknown.err().contains("MEGA does not know the folder link"), unknown.describe());
+        Run badLink = coffre("mount", "https://mega.nz/folder/AAAAAAAA#short", dir.toString());
+        assertEquals(2, badLink.exit(), badLink.describe());
+    }
+
+    /** {@code --metrics} serves the same endpoint on a MEGA mount as on a vault mount. */
+    @Test
+    void aMegaMountServesMetrics() throws Exception {
+        upload("m.bin", random(200_000, 7));
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort();
+        }
+        Path dir = Files.createDirectory(work.resolve("drive"));
+        Run mount = coffre(credentials(), "mount", "--metrics", "127.0.0.1:" + port, "mega:", dir.toString());
+        assertEquals(0, mount.exit(), mount.describe());
+        try {
+            assertArrayEquals(random(200_000, 7), Files.readAllBytes(dir.resolve("m.bin")));
+            java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/metrics"))
+                            .timeout(java.time.Duration.ofSeconds(30)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, response.statusCode(), response.body());
+            java.util.regex.Matcher read = java.util.regex.Pattern.compile("(?m)^coffre_read_bytes_total (\\S+)$")
+                    .matcher(response.body());
+            assertTrue(read.find(), response.body());
+            assertTrue(Double.parseDouble(read.group(1)) >= 200_000, read.group());
+            assertTrue(response.body().contains("coffre_fuse_operation_duration_seconds_count{operation=\"read\"}"),
+                    response.body());
+            assertTrue(response.body().contains("coffre_uptime_seconds"), response.body());
+            Run status = coffre("status", dir.toString());
+            assertTrue(status.out().contains("http://127.0.0.1:" + port + "/metrics"), status.describe());
+        } finally {
+            unmountQuietly(dir);
+        }
     }
 
     @Test
