@@ -116,7 +116,15 @@ final class ChunkReads implements AutoCloseable {
         if (known != null && known.describes(node)) {
             return known;
         }
-        return ledgers.compute(node.handle(), (handle, old) -> old != null && old.describes(node) ? old : fresh(node));
+        return ledgers.compute(node.handle(), (handle, old) -> {
+            if (old != null && old.describes(node)) {
+                return old;
+            }
+            if (old != null) {
+                recent.forget(handle); // another key or size under this handle: what was kept is not its content
+            }
+            return fresh(node);
+        });
     }
 
     private ChunkLedger fresh(MegaNode node) {
