@@ -64,7 +64,8 @@ final class MegaMount {
             return session.serveInForeground(ignored -> openLink(link), null);
         }
         String shown = shown(link);
-        return session.startChild(shown, List.of("--mega-api", command.mega.apiUrl()), shown, secret);
+        return session.startChild(shown, List.of("--mega-api", command.mega.apiUrl(),
+                "--mega-verify", command.megaVerify.optionValue()), shown, secret);
     }
 
     private int runAccount(String folder) throws Exception {
@@ -80,7 +81,8 @@ final class MegaMount {
             return session.serveInForeground(opener, null);
         }
         MegaAccess.open(command.mega).close(); // credentials and session checked here, where a terminal can be asked
-        List<String> flags = new ArrayList<>(List.of("--mega-api", command.mega.apiUrl()));
+        List<String> flags = new ArrayList<>(List.of("--mega-api", command.mega.apiUrl(),
+                "--mega-verify", command.megaVerify.optionValue()));
         if (command.megaHardDelete) {
             flags.add("--mega-hard-delete");
         }
@@ -109,6 +111,7 @@ final class MegaMount {
         int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
         int gid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:gid");
         MegaRemote mega = new MegaRemote(client, root, readOnly, work.resolve("content"), command.megaHardDelete, uid, gid);
+        mega.verifyReads(command.megaVerify, work.resolve("chunk-macs"));
         StagingArea staging = new StagingArea(work.resolve("blocks"));
         WriteBack writeBack = new WriteBack(mega, staging, new PendingLog(work), command.writeBackDelay.toMillis(),
                 command.uploadThreads, command.stagingSize, command.pollInterval.toMillis(), 0);

@@ -97,6 +97,11 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
             description = "MEGA: delete files and folders for good instead of moving them to the Rubbish Bin.")
     boolean megaHardDelete;
 
+    @Option(names = "--mega-verify", paramLabel = "chunks|full", converter = MegaVerifyConverter.class,
+            description = "MEGA: chunks (default) returns reads at once, unverified until the file has been read through"
+                    + " once; full downloads and checks a file before its first read returns.")
+    dev.coffre.remote.mega.MegaVerification megaVerify = dev.coffre.remote.mega.MegaVerification.CHUNKS;
+
     @Option(names = "--metrics", paramLabel = "HOST:PORT", converter = MetricsAddress.Converter.class,
             description = "Serve Prometheus metrics on http://HOST:PORT/metrics (e.g. 127.0.0.1:9100; default: none).")
     MetricsAddress metrics;

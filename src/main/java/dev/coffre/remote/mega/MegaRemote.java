@@ -8,7 +8,6 @@ import dev.coffre.remote.Remote;
 import dev.coffre.store.ObjectStore;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -41,9 +40,10 @@ import java.util.stream.Stream;
  *   <li><b>Names.</b> MEGA allows several siblings with one name. The oldest (creation time, then handle)
  *       keeps the name; each other gets its handle added before the extension: {@code a (HANDLE).txt}.
  *       A {@code /} in a MEGA name shows as {@code _}; an empty name, {@code .} or {@code ..} as the handle.</li>
- *   <li><b>Reads.</b> A block of a MEGA file is a byte range of it. The first read of a file downloads it
- *       whole once to check its MAC and learn its chunk MACs; every read then fetches whole chunks and
- *       checks each against its MAC, so nothing unverified is returned.</li>
+ *   <li><b>Reads.</b> A block of a MEGA file is a byte range of it, read by {@link ChunkReads}: only the
+ *       chunks a read touches are fetched. What it returns is authenticated once the file has been read
+ *       through (its MAC then checked, its chunk MACs kept on disk), or at once with
+ *       {@link MegaVerification#FULL}; see {@link ChunkReads} and docs/MEGA.md.</li>
  *   <li><b>Writes.</b> {@link #upload} keeps plaintext blocks in a local folder; {@link #commit} turns a
  *       batch into MEGA commands: folders ({@code p}), changed files uploaded whole (MEGA has no partial
  *       update) with the modification time in the fingerprint, renames ({@code a}), moves ({@code m}),
@@ -65,7 +65,6 @@ public final class MegaRemote implements Remote {
     private static final String MEGA_PREFIX = "mega:";
     private static final String LOCAL_PREFIX = "local:";
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final int RECENT_CHUNKS = 16;
 
     private record Entry(long parent, String name) {
     }
@@ -132,15 +131,8 @@ public final class MegaRemote implements Remote {
     private final int gid;
     /** Nodes by handle, for readers (which must not touch the tree). */
     private final Map<String, MegaNode> files = new ConcurrentHashMap<>();
-    private final Map<String, List<byte[]>> verifiedMacs = new ConcurrentHashMap<>();
-    /** The last verified chunks (up to 1 MiB each), so that reading a chunk segment by segment fetches it once. */
-    private final Map<String, byte[]> recentChunks = java.util.Collections.synchronizedMap(
-            new LinkedHashMap<>(16, 0.75f, true) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, byte[]> eldest) {
-                    return size() > RECENT_CHUNKS;
-                }
-            });
+    /** The read path; replaced only by {@link #verifyReads}, before the filesystem reads. */
+    private volatile ChunkReads reads;
 
     // Guarded by this.
     private MegaTree tree;
@@ -180,6 +172,18 @@ public final class MegaRemote implements Remote {
                     java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
         }
         Files.setPosixFilePermissions(localBlocks, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        this.reads = new ChunkReads(client::readUnverified, MegaVerification.CHUNKS, null);
+    }
+
+    /**
+     * Sets when reads are verified (the option {@code --mega-verify}; {@link MegaVerification#CHUNKS} until
+     * this is called) and the private folder where verified chunk MACs are kept across mounts (none until
+     * then: memory only). Call before {@link #load}.
+     */
+    public void verifyReads(MegaVerification verification, Path chunkMacs) throws IOException {
+        ChunkReads replaced = reads;
+        reads = new ChunkReads(client::readUnverified, verification, new ChunkMacStore(chunkMacs));
+        replaced.close();
     }
 
     /** What MEGA nodes can hold: names, content and a modification time. */
@@ -540,7 +544,7 @@ public final class MegaRemote implements Remote {
         return out;
     }
 
-    /** Verified plaintext of {@code length} bytes at {@code offset} inside one block. */
+    /** Plaintext of {@code length} bytes at {@code offset} inside one block, verified as {@link ChunkReads} says. */
     private byte[] readRange(long fileId, long blockIndex, BlockRef block, int offset, int length) throws IOException {
         if (block.id().startsWith(LOCAL_PREFIX)) {
             byte[] out = new byte[length];
@@ -563,39 +567,12 @@ public final class MegaRemote implements Remote {
         if (node == null) {
             throw new IOException("MEGA file " + handle + " is gone");
         }
-        List<byte[]> macs = chunkMacs(node);
-        long start = blockIndex * BLOCK_SIZE + offset;
-        long end = start + length;
-        byte[] out = new byte[length];
-        for (long chunk = Chunks.indexOf(start); chunk < Chunks.count(node.size()) && Chunks.start(chunk) < end; chunk++) {
-            String key = node.handle() + ":" + chunk;
-            byte[] plain = recentChunks.get(key);
-            if (plain == null) {
-                plain = client.readVerifiedChunk(node, chunk, macs);
-                recentChunks.put(key, plain);
-            }
-            long chunkStart = Chunks.start(chunk);
-            long a = Math.max(start, chunkStart);
-            long b = Math.min(end, chunkStart + plain.length);
-            System.arraycopy(plain, (int) (a - chunkStart), out, (int) (a - start), (int) (b - a));
-        }
-        return out;
+        return reads.read(node, blockIndex * BLOCK_SIZE + offset, length);
     }
 
-    /** The file's chunk MACs, authenticated by one whole read of the file the first time. */
-    private List<byte[]> chunkMacs(MegaNode node) throws IOException {
-        List<byte[]> known = verifiedMacs.get(node.handle());
-        if (known != null) {
-            return known;
-        }
-        synchronized (node.handle().intern()) {
-            known = verifiedMacs.get(node.handle());
-            if (known == null) {
-                known = client.readWhole(node, OutputStream.nullOutputStream()).chunkMacs();
-                verifiedMacs.put(node.handle(), known);
-            }
-            return known;
-        }
+    /** How far a file's content is verified (tests). */
+    ChunkLedger.State verification(String handle) {
+        return reads.state(files.get(handle));
     }
 
     @Override
@@ -638,6 +615,7 @@ public final class MegaRemote implements Remote {
 
     @Override
     public void close() {
+        reads.close();
         client.close();
     }
 }

@@ -98,6 +98,9 @@ final class FakeMegaServer implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicInteger piecesInFlight = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.atomic.AtomicInteger maxPiecesInFlight = new java.util.concurrent.atomic.AtomicInteger();
     private boolean alwaysExpireSessions;
+    private final java.util.concurrent.atomic.AtomicLong bytesServed = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicInteger downloadRequests = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile long downloadDelayMillis;
     final String root;
     final String inbox;
     final String rubbish;
@@ -169,6 +172,28 @@ final class FakeMegaServer implements AutoCloseable {
 
     synchronized byte[] storedContent(String handle) {
         return contents.get(handle);
+    }
+
+    /** Ciphertext bytes sent by the download path so far (every file, every request). */
+    long bytesServed() {
+        return bytesServed.get();
+    }
+
+    /** Ranged download requests answered with content so far. */
+    int downloadRequests() {
+        return downloadRequests.get();
+    }
+
+    /** Slows every download request down, so that reads a client makes at the same time overlap here. */
+    void setDownloadDelayMillis(long millis) {
+        this.downloadDelayMillis = millis;
+    }
+
+    /** Flips one bit of a file's stored ciphertext at {@code offset}, as a storage fault or a hostile server would. */
+    synchronized void tamper(String handle, long offset) {
+        byte[] content = contents.get(handle).clone(); // a copy: versions may share the array
+        content[Math.toIntExact(offset)] ^= 0x01;
+        contents.put(handle, content);
     }
 
     /** Adds an earlier version under a file (a file node whose parent is that file), as the service lists versions. */
@@ -685,6 +710,15 @@ final class FakeMegaServer implements AutoCloseable {
         if (fault == Fault.DOWNLOAD_SHORT_BODY) {
             slice = java.util.Arrays.copyOf(slice, slice.length / 2);
         }
+        if (downloadDelayMillis > 0) {
+            try {
+                Thread.sleep(downloadDelayMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        downloadRequests.incrementAndGet();
+        bytesServed.addAndGet(slice.length);
         send(exchange, 200, slice);
     }
 

@@ -395,6 +395,24 @@ class MegaFakeServerTest {
         }
 
         @Test
+        @DisplayName("download: a ranged read is counted as what it is; a byte altered on the server fails the whole-file MAC")
+        void rangesCountedAndTampering() throws Exception {
+            FakeMegaServer server = v2Server();
+            MegaClient client = login(server);
+            byte[] data = random(2_000_000, 4);
+            MegaNode node = client.upload(client.fetchTree().root().handle(), "t", ContentSource.of(data), 1);
+            long before = server.bytesServed();
+            int requests = server.downloadRequests();
+            assertArrayEquals(Arrays.copyOfRange(data, 1_500_000, 1_504_096), client.readUnverified(node, 1_500_000, 4096));
+            assertEquals(4096, server.bytesServed() - before);
+            assertEquals(1, server.downloadRequests() - requests);
+            server.tamper(node.handle(), 1_999_999);
+            byte[] altered = client.readUnverified(node, 1_999_999, 1);
+            assertEquals(data[1_999_999] ^ 1, altered[0], "CTR: a flipped ciphertext bit flips the plaintext bit");
+            assertThrows(IntegrityException.class, () -> client.readWhole(node, new java.io.ByteArrayOutputStream()));
+        }
+
+        @Test
         @DisplayName("upload: a piece answered -3 is sent again")
         void uploadRetry() throws Exception {
             FakeMegaServer server = v2Server();

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -136,5 +137,87 @@ class MegaMockMountIT {
         } finally {
             coffre("unmount", dir.toString());
         }
+    }
+
+    /** Flips one bit of what mega-mock stores for a file (it keeps content in {@code file_<handle>}). */
+    private static void tamper(MegaNode file, long offset) throws Exception {
+        Path stored = work.resolve("mega-mock-data").resolve("file_" + file.handle());
+        try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(stored.toFile(), "rw")) {
+            raf.seek(offset);
+            int b = raf.read();
+            raf.seek(offset);
+            raf.write(b ^ 0x01);
+        }
+    }
+
+    private static byte[] readAt(Path file, long offset, int length) throws Exception {
+        try (java.nio.channels.FileChannel in = java.nio.channels.FileChannel.open(file)) {
+            java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(length);
+            while (out.hasRemaining() && in.read(out, offset + out.position()) >= 0) {
+                // until full or end of file
+            }
+            return java.util.Arrays.copyOf(out.array(), out.position());
+        }
+    }
+
+    private static long savedMacFiles() throws Exception {
+        Path staging = work.resolve("home/.cache/coffre/staging");
+        try (var all = Files.walk(staging)) {
+            return all.filter(p -> p.getParent().getFileName().toString().equals("chunk-macs")
+                    && !p.getFileName().toString().startsWith(".")).count();
+        }
+    }
+
+    @Test
+    void readsAreVerifiedOnceReadThroughAndWithMegaVerifyFull() throws Exception {
+        MegaTree tree = client.fetchTree();
+        byte[] clean = random(3 * 1024 * 1024 + 11, 21);
+        byte[] bad = random(3 * 1024 * 1024 + 1, 22); // big enough that reading its start does not read it through
+        byte[] fullOk = random(2 * 1024 * 1024 + 5, 23);
+        MegaNode cleanNode = client.upload(tree.root().handle(), "v-clean", ContentSource.of(clean), 100);
+        MegaNode badNode = client.upload(tree.root().handle(), "v-bad", ContentSource.of(bad), 100);
+        client.upload(tree.root().handle(), "v-full", ContentSource.of(fullOk), 100);
+        tamper(badNode, 2_900_000); // chunk 7 (2688 K .. 3 MiB + 1)
+
+        Path dir = Files.createDirectories(work.resolve("verify-drive"));
+        Run mount = coffre("mount", "mega:", dir.toString());
+        assertEquals(0, mount.exit(), mount.describe());
+        long macsBefore = savedMacFiles();
+        try {
+            assertArrayEquals(java.util.Arrays.copyOfRange(bad, 0, 4096), readAt(dir.resolve("v-bad"), 0, 4096),
+                    "default mode: a read returns at once, unverified");
+            assertThrows(java.io.IOException.class, () -> Files.readAllBytes(dir.resolve("v-bad")),
+                    "EIO when the read-through completes a file that fails its MAC");
+            assertArrayEquals(clean, Files.readAllBytes(dir.resolve("v-clean")));
+        } finally {
+            assertEquals(0, coffre("unmount", dir.toString()).exit());
+        }
+        assertEquals(macsBefore + 1, savedMacFiles(), "the read-through file's chunk MACs are saved");
+
+        // Remount: the saved MACs check a random read of a chunk altered since.
+        long chunk3 = 768 * 1024;
+        tamper(cleanNode, chunk3 + 5);
+        mount = coffre("mount", "mega:", dir.toString());
+        assertEquals(0, mount.exit(), mount.describe());
+        try {
+            assertArrayEquals(java.util.Arrays.copyOfRange(clean, 0, 4096), readAt(dir.resolve("v-clean"), 0, 4096));
+            assertThrows(java.io.IOException.class, () -> readAt(dir.resolve("v-clean"), chunk3, 4096),
+                    "a chunk that no longer matches its saved MAC is EIO");
+        } finally {
+            assertEquals(0, coffre("unmount", dir.toString()).exit());
+        }
+
+        mount = coffre("mount", "--mega-verify", "full", "mega:", dir.toString());
+        assertEquals(0, mount.exit(), mount.describe());
+        try {
+            assertThrows(java.io.IOException.class, () -> readAt(dir.resolve("v-bad"), 0, 4096),
+                    "full: nothing of a file that fails its MAC is returned");
+            assertArrayEquals(java.util.Arrays.copyOfRange(fullOk, 1_000_000, 1_004_096),
+                    readAt(dir.resolve("v-full"), 1_000_000, 4096));
+        } finally {
+            assertEquals(0, coffre("unmount", dir.toString()).exit());
+        }
+        assertEquals(macsBefore + 2, savedMacFiles(), "full: the file's MACs are saved after its first read");
+        assertEquals(2, coffre("mount", "--mega-verify", "sometimes", "mega:", dir.toString()).exit(), "usage error");
     }
 }

@@ -244,4 +244,105 @@ class MegaUnitsTest {
             assertFalse(tree.apply(new MegaEvent.NodeUpdated("gone", null, null, 0, null)));
         }
     }
+
+    @Nested
+    @DisplayName("chunk ledger: what is known of a file's chunk MACs")
+    class Ledger {
+        private final byte[] plain = new byte[900_000]; // chunks: 128 K, 256 K, 384 K, the rest
+        private final byte[] aesKey = new byte[16];
+        private final byte[] nonce = new byte[8];
+        private List<byte[]> macs;
+        private MegaNode node;
+
+        @org.junit.jupiter.api.BeforeEach
+        void file() {
+            java.util.Random random = new java.util.Random(9);
+            random.nextBytes(plain);
+            random.nextBytes(aesKey);
+            random.nextBytes(nonce);
+            FileMac.Calculator calculator = new FileMac.Calculator(aesKey, nonce);
+            calculator.update(plain, 0, plain.length);
+            macs = calculator.finish();
+            node = fileNode("hAnDlE01", plain.length, new FileKey(aesKey, nonce, FileMac.condense(aesKey, macs)));
+        }
+
+        private MegaNode fileNode(String handle, long size, FileKey key) {
+            return new MegaNode(handle, "pArEnT01", MegaNode.Type.FILE, "u", size, 1, key.pack(), Map.of("n", "f"), null);
+        }
+
+        @Test
+        @DisplayName("chunks seen in any order verify the file when the last one comes, once")
+        void anyOrder() throws Exception {
+            ChunkLedger inTest = ChunkLedger.collecting(node);
+            assertEquals(4, macs.size());
+            assertFalse(inTest.record(3, macs.get(3)));
+            assertFalse(inTest.record(1, macs.get(1)));
+            assertFalse(inTest.record(1, macs.get(1)), "the same chunk again, the same MAC");
+            assertFalse(inTest.record(0, macs.get(0)));
+            assertEquals(ChunkLedger.State.COLLECTING, inTest.state());
+            assertTrue(inTest.record(2, macs.get(2)));
+            assertEquals(ChunkLedger.State.VERIFIED, inTest.state());
+            assertFalse(inTest.record(2, macs.get(2)));
+        }
+
+        @Test
+        @DisplayName("a chunk that comes back different is refused, before and after verification")
+        void changedChunk() throws Exception {
+            byte[] other = macs.get(1).clone();
+            other[0] ^= 1;
+            ChunkLedger collecting = ChunkLedger.collecting(node);
+            collecting.record(1, macs.get(1));
+            assertThrows(dev.coffre.remote.IntegrityException.class, () -> collecting.record(1, other));
+            ChunkLedger verified = ChunkLedger.verified(node, macs);
+            assertThrows(dev.coffre.remote.IntegrityException.class, () -> verified.record(1, other));
+            assertEquals(ChunkLedger.State.VERIFIED, verified.state(), "one bad chunk does not undo the file's MAC");
+        }
+
+        @Test
+        @DisplayName("a file whose MAC fails when completed is refused from then on")
+        void failedFile() throws Exception {
+            byte[] wrong = macs.get(0).clone();
+            wrong[15] ^= 1;
+            ChunkLedger inTest = ChunkLedger.collecting(node);
+            inTest.record(0, wrong);
+            inTest.record(1, macs.get(1));
+            inTest.record(2, macs.get(2));
+            assertThrows(dev.coffre.remote.IntegrityException.class, () -> inTest.record(3, macs.get(3)));
+            assertEquals(ChunkLedger.State.FAILED, inTest.state());
+            assertThrows(dev.coffre.remote.IntegrityException.class, inTest::requireUsable);
+            assertThrows(dev.coffre.remote.IntegrityException.class, () -> inTest.record(3, macs.get(3)));
+        }
+
+        @Test
+        @DisplayName("an empty file has nothing to verify; another key or size is another file")
+        void emptyAndIdentity() {
+            FileKey key = new FileKey(aesKey, nonce, new byte[8]);
+            assertEquals(ChunkLedger.State.VERIFIED, ChunkLedger.collecting(fileNode("eMpTy001", 0, key)).state());
+            ChunkLedger inTest = ChunkLedger.collecting(node);
+            assertTrue(inTest.describes(node));
+            assertFalse(inTest.describes(fileNode("hAnDlE01", plain.length - 1, node.fileKey())));
+            assertFalse(inTest.describes(fileNode("hAnDlE01", plain.length, key)));
+            assertFalse(inTest.describes(fileNode("hAnDlE02", plain.length, node.fileKey())));
+        }
+    }
+
+    @Nested
+    @DisplayName("recent chunks")
+    class Recent {
+        @Test
+        @DisplayName("stay within their byte budget, least recently used first out; a file's chunks can be dropped")
+        void budgetAndForget() {
+            RecentChunks inTest = new RecentChunks(300);
+            inTest.put("a", 0, new byte[100]);
+            inTest.put("a", 1, new byte[100]);
+            inTest.put("b", 0, new byte[100]);
+            assertNotNull(inTest.get("a", 0)); // now the most recently used
+            inTest.put("b", 1, new byte[100]);
+            assertNull(inTest.get("a", 1));
+            assertEquals(300, inTest.bytes());
+            inTest.forget("b");
+            assertEquals(100, inTest.bytes());
+            assertNotNull(inTest.get("a", 0));
+        }
+    }
 }
