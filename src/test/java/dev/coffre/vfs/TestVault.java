@@ -110,6 +110,11 @@ public final class TestVault implements AutoCloseable {
     }
 
     public byte[] readFile(String path) throws IOException {
+        return readAll(vfs, path);
+    }
+
+    /** The whole content of {@code path}, read in 128 KiB pieces as the kernel asks for it. */
+    public static byte[] readAll(Vfs vfs, String path) throws IOException {
         long fh = vfs.open(path, 0);
         try {
             long size = vfs.getattr(fh).size();

@@ -17,8 +17,8 @@ public final class FileMac {
         /** The meta-MAC matches, computed the way the official SDK does. */
         VERIFIED,
         /**
-         * The file ends on a chunk boundary and its meta-MAC matches only with one extra {@code nonce||nonce}
-         * chunk MAC appended: what megajs 1.x writes for such sizes (its MAC always appends the current,
+         * The file ends on a chunk boundary (or less than 16 bytes before one) and its meta-MAC matches only
+         * with one extra {@code nonce||nonce} chunk MAC appended: what megajs 1.x writes for such sizes (its MAC always appends the current,
          * here untouched, chunk state). Accepted: it is the same 64-bit MAC under the same key, and
          * refusing it would make every such file uploaded by megajs unreadable.
          */
@@ -72,7 +72,9 @@ public final class FileMac {
         if (java.security.MessageDigest.isEqual(condense(aesKey, chunkMacs), expected)) {
             return Verdict.VERIFIED;
         }
-        if (Chunks.endsOnBoundary(size)) {
+        // megajs MACs 16-byte blocks and closes a chunk when a block reaches its end, so a last block that is
+        // only partly file (sizes up to 15 bytes short of a boundary) ends a chunk for it too.
+        if (Chunks.endsOnBoundary((size + 15) & ~15L)) {
             List<byte[]> withExtra = new java.util.ArrayList<>(chunkMacs);
             withExtra.add(doubledNonce(key.nonce()));
             if (java.security.MessageDigest.isEqual(condense(aesKey, withExtra), expected)) {

@@ -106,20 +106,7 @@ class MegaFolderRootTest {
         }
 
         byte[] read(String path) throws IOException {
-            long fh = vfs.open(path, 0);
-            try {
-                byte[] out = new byte[Math.toIntExact(vfs.getattr(fh).size())];
-                int done = 0;
-                while (done < out.length) {
-                    byte[] piece = new byte[Math.min(128 * 1024, out.length - done)];
-                    int n = vfs.read(fh, done, piece, piece.length);
-                    System.arraycopy(piece, 0, out, done, n);
-                    done += n;
-                }
-                return out;
-            } finally {
-                vfs.release(fh);
-            }
+            return dev.coffre.vfs.TestVault.readAll(vfs, path);
         }
 
         @Override

@@ -245,6 +245,31 @@ class MegaVectorsTest {
             assertEquals(FileMac.Verdict.VERIFIED_MEGAJS_BOUNDARY_VARIANT,
                     FileMac.check(new FileKey(zero16, zero8, megajsRule), macs, data.length));
         }
+
+        @Test
+        @DisplayName("megajs's variant also for a size whose last, partial 16-byte block reaches a boundary")
+        void megajsBoundaryVariantJustBelowBoundary() {
+            byte[] zero16 = new byte[16];
+            byte[] zero8 = new byte[8];
+            for (int size : new int[] {131071, 131057}) {
+                byte[] data = tb(size);
+                FileMac.Calculator calculator = new FileMac.Calculator(zero16, zero8);
+                calculator.update(data, 0, data.length);
+                List<byte[]> macs = calculator.finish();
+                List<byte[]> megajs = new ArrayList<>(macs);
+                megajs.add(new byte[16]);
+                byte[] megajsRule = FileMac.condense(zero16, megajs);
+                assertEquals(FileMac.Verdict.VERIFIED_MEGAJS_BOUNDARY_VARIANT,
+                        FileMac.check(new FileKey(zero16, zero8, megajsRule), macs, data.length), "size " + size);
+            }
+            byte[] data = tb(131056); // its last block ends 16 bytes short: megajs closes no chunk early
+            FileMac.Calculator calculator = new FileMac.Calculator(zero16, zero8);
+            calculator.update(data, 0, data.length);
+            List<byte[]> megajs = new ArrayList<>(calculator.finish());
+            megajs.add(new byte[16]);
+            assertEquals(FileMac.Verdict.MISMATCH,
+                    FileMac.check(new FileKey(zero16, zero8, FileMac.condense(zero16, megajs)), calculator.finish(), 131056));
+        }
     }
 
     @Nested
