@@ -162,10 +162,6 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
         VaultRemote vault = Vaults.open(spec, password);
         Arrays.fill(password, (byte) 0);
         Vaults.checkConditionalWrites(vault.store());
-        Thread warmup = new Thread(dev.coffre.crypto.Warmup::run, "coffre-warmup");
-        warmup.setDaemon(true);
-        warmup.setPriority(Thread.MIN_PRIORITY);
-        warmup.start();
         Path cache = cacheDirectory();
         SegmentCache segments = new SegmentCache(cacheSize);
         String vaultHex = HexFormat.of().formatHex(vault.header().vaultId());

@@ -174,9 +174,15 @@ final class MountSession {
         return serve(opener, secret, message -> System.err.println("coffre: " + message));
     }
 
+    /** How long a mount may wait for the rest of its warm-up once the remote is open. */
+    private static final long WARMUP_WAIT_MILLIS = 5_000;
+
     private int serve(Opener opener, byte[] secret, Consumer<String> onMounted) throws CliException, IOException {
         Mounts.checkMountPoint(mountPoint, command.options);
+        // Compiles the read and write paths while the remote opens (key derivation, tree), on the other core.
+        Thread warmup = ReadPathWarmup.start(command.cacheDirectory().resolve("warmup"));
         Opened opened = opener.open(secret);
+        ReadPathWarmup.await(warmup, WARMUP_WAIT_MILLIS);
         if (secret != null) {
             Arrays.fill(secret, (byte) 0);
         }

@@ -222,6 +222,11 @@ public final class OpenFile {
         }
     }
 
+    /** Read-ahead fetches started and not finished yet, across all files. */
+    public static int prefetchesInFlight() {
+        return PREFETCH_IN_FLIGHT - IN_FLIGHT.availablePermits();
+    }
+
     /** Prefetch ranges in flight across all files (64 MiB at most, outside the cache budget). */
     private static final int PREFETCH_IN_FLIGHT = 16;
     private static final java.util.concurrent.Semaphore IN_FLIGHT = new java.util.concurrent.Semaphore(PREFETCH_IN_FLIGHT);
