@@ -123,8 +123,9 @@ def table(results_path, broken_path, meta_path):
         f"- data: a {meta['size_mb']} MiB file of random bytes; {meta['small_files']} small files (1 B to 16 KiB); "
         f"a tree of {meta['tree_entries']} entries (folders of 99 empty files); {meta['random_reads']} cold random "
         f"reads at the same offsets on every target; a {meta['rss_mb']} MiB file for the peak RSS",
-        "- S3: S3Proxy (filesystem backend) on 127.0.0.1, shared by coffre-s3, rclone and s3fs; rclone runs with "
-        "`--vfs-write-back 0s` so that it uploads at close, as `coffre sync` uploads at once",
+        "- S3: S3Proxy (filesystem backend) on 127.0.0.1, shared by coffre-s3, rclone and s3fs; coffre runs with "
+        "`--write-back 0s` and rclone with `--vfs-write-back 0s`, so that both start uploading at close; "
+        "\"until durable\" ends when `coffre sync` returns, or when rclone reports no upload left",
         "- cold: after a remount (a new process; rclone full also loses its cache folder) and a drop of the page "
         "cache; warm: right after the cold pass",
         "",
