@@ -182,7 +182,11 @@ final class MountSession {
         // Compiles the read and write paths while the remote opens (key derivation, tree), on the other core.
         Thread warmup = ReadPathWarmup.start(command.cacheDirectory().resolve("warmup"));
         Opened opened = opener.open(secret);
-        ReadPathWarmup.await(warmup, WARMUP_WAIT_MILLIS);
+        long warmupDeadline = System.currentTimeMillis() + WARMUP_WAIT_MILLIS;
+        if (opened.remote().startsWith("s3://")) {
+            ReadPathWarmup.await(ReadPathWarmup.startS3(), WARMUP_WAIT_MILLIS);
+        }
+        ReadPathWarmup.await(warmup, Math.max(1, warmupDeadline - System.currentTimeMillis()));
         if (secret != null) {
             Arrays.fill(secret, (byte) 0);
         }

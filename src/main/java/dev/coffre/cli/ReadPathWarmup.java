@@ -62,6 +62,20 @@ final class ReadPathWarmup {
         return thread;
     }
 
+    /** Starts warming up the S3 client in the background (against a stand-in server in this process). */
+    static Thread startS3() {
+        Thread thread = new Thread(() -> {
+            try {
+                dev.coffre.store.S3Warmup.run(System.nanoTime() + TIME_LIMIT_NANOS);
+            } catch (Throwable e) {
+                LOG.log(Level.FINE, "S3 client warm-up stopped early", e);
+            }
+        }, "coffre-warmup-s3");
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
+    }
+
     /** Waits for the warm-up, at most {@code millis}: a slow machine mounts without the rest of it. */
     static void await(Thread warmup, long millis) {
         try {

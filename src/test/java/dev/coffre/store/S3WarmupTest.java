@@ -1,0 +1,15 @@
+package dev.coffre.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The S3 client warm-up really goes through the client: its stand-in server answers every request. */
+class S3WarmupTest {
+    @Test
+    void runsRequestsThroughTheClientAgainstTheStandIn() throws Exception {
+        // 300 ranged GETs and a PUT every tenth: a client error (signing, addressing) would throw here.
+        assertEquals(330, S3Warmup.run(System.nanoTime() + TimeUnit.MINUTES.toNanos(2)));
+    }
+}
