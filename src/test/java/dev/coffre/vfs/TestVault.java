@@ -113,6 +113,23 @@ public final class TestVault implements AutoCloseable {
         return readAll(vfs, path);
     }
 
+    /** Path to size (folders: -1) of everything below {@code dir}, added to {@code out}. */
+    public static java.util.Map<String, Long> listing(Vfs vfs, String dir, java.util.Map<String, Long> out)
+            throws IOException {
+        for (Vfs.DirEntry e : vfs.readdir(dir)) {
+            if (e.name().equals(".") || e.name().equals("..")) {
+                continue;
+            }
+            String path = (dir.equals("/") ? "" : dir) + "/" + e.name();
+            boolean folder = e.attributes().type() == dev.coffre.remote.NodeType.DIRECTORY;
+            out.put(path, folder ? -1 : e.attributes().size());
+            if (folder) {
+                listing(vfs, path, out);
+            }
+        }
+        return out;
+    }
+
     /** The whole content of {@code path}, read in 128 KiB pieces as the kernel asks for it. */
     public static byte[] readAll(Vfs vfs, String path) throws IOException {
         long fh = vfs.open(path, 0);

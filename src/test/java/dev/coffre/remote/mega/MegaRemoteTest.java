@@ -101,18 +101,7 @@ class MegaRemoteTest {
 
         /** path to size ("/" for folders: -1) below {@code dir}. */
         Map<String, Long> listing(String dir, Map<String, Long> out) throws IOException {
-            for (Vfs.DirEntry e : vfs.readdir(dir)) {
-                if (e.name().equals(".") || e.name().equals("..")) {
-                    continue;
-                }
-                String path = (dir.equals("/") ? "" : dir) + "/" + e.name();
-                boolean folder = e.attributes().type() == dev.coffre.remote.NodeType.DIRECTORY;
-                out.put(path, folder ? -1 : e.attributes().size());
-                if (folder) {
-                    listing(path, out);
-                }
-            }
-            return out;
+            return dev.coffre.vfs.TestVault.listing(vfs, dir, out);
         }
 
         @Override
