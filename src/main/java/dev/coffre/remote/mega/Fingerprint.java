@@ -24,13 +24,7 @@ public final class Fingerprint {
     }
 
     public static String of(ContentSource content, long mtimeSeconds) throws IOException {
-        byte[] crc = crc(content, content.size());
-        byte[] time = mtimeBytes(mtimeSeconds);
-        byte[] out = new byte[CRC_BYTES + 1 + time.length];
-        System.arraycopy(crc, 0, out, 0, CRC_BYTES);
-        out[CRC_BYTES] = (byte) time.length;
-        System.arraycopy(time, 0, out, CRC_BYTES + 1, time.length);
-        return Base64Url.encode(out);
+        return encode(crc(content, content.size()), mtimeSeconds);
     }
 
     public static String of(byte[] data, long mtimeSeconds) throws IOException {
@@ -39,7 +33,11 @@ public final class Fingerprint {
 
     /** The same content checksum with another modification time (a touch changes no content). */
     public static String withMtime(String fingerprint, long mtimeSeconds) {
-        byte[] crc = parse(fingerprint).crc();
+        return encode(parse(fingerprint).crc(), mtimeSeconds);
+    }
+
+    /** The checksum, then the length of the time field and the time itself. */
+    private static String encode(byte[] crc, long mtimeSeconds) {
         byte[] time = mtimeBytes(mtimeSeconds);
         byte[] out = new byte[CRC_BYTES + 1 + time.length];
         System.arraycopy(crc, 0, out, 0, CRC_BYTES);

@@ -1,11 +1,8 @@
 package dev.coffre.remote.mega;
 
 import dev.coffre.remote.IntegrityException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.RandomAccessFile;
@@ -13,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,35 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * against the chunk MACs) and by range, rename, delete. mega-mock cannot move, delete folders or send
  * action packets: {@link FakeMegaServerIT} covers those.
  */
-class MegaMockIT {
+class MegaMockIT extends MegaMockFixture {
     private static final long MTIME = 1_700_000_000L;
-
-    @TempDir
-    static Path work;
-    static MegaMockServer server;
-    static MegaClient client;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = MegaMockServer.start(work.resolve("mega-mock-data"));
-        client = MegaClient.login(server.config(), server.credentials());
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (client != null) {
-            client.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-    }
-
-    static byte[] random(int size, long seed) {
-        byte[] data = new byte[size];
-        new Random(seed).nextBytes(data);
-        return data;
-    }
 
     @Test
     @DisplayName("logs in to the preloaded account (v1), reads user, quota and the three roots")

@@ -1,9 +1,6 @@
 package dev.coffre.remote.mega;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
 import java.nio.file.Files;
@@ -11,7 +8,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -28,34 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code COFFRE_TEST_MEGA_SID_WITHOUT_HANDLE=1} (honoured only for a plain-http loopback API URL); it has no
  * action packets, Rubbish Bin or move, which {@link MegaCliIT} covers against {@link FakeMegaServer}.
  */
-class MegaMockMountIT {
-    @TempDir
-    static Path work;
-    static MegaMockServer server;
-    static MegaClient client;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = MegaMockServer.start(work.resolve("mega-mock-data"));
-        client = MegaClient.login(server.config(), server.credentials());
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (client != null) {
-            client.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-    }
-
-    private static byte[] random(int size, long seed) {
-        byte[] data = new byte[size];
-        new Random(seed).nextBytes(data);
-        return data;
-    }
-
+class MegaMockMountIT extends MegaMockFixture {
     private record Run(int exit, String out, String err) {
         String describe() {
             return "exit " + exit + "\nstdout: " + out + "\nstderr: " + err;
