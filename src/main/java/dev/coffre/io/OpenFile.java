@@ -7,8 +7,10 @@ import dev.coffre.remote.Remote;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -19,7 +21,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * disk. A write goes to a staged block of its own (copied first from what the block held, unless the
  * write covers all of it), so memory use does not grow with file size. {@link #flush()} makes the staged
  * blocks durable and publishes them: the new block list goes to the tree and the pending log, and the
- * write-back uploads them later.
+ * write-back uploads them later. A block written from its start to its end without a gap is handed to
+ * {@link EarlyUploads} at once, so that a large file is mostly uploaded by the time it is flushed; such a
+ * block is frozen, and a later write to it goes to a copy.
  *
  * <p>Concurrency: every method takes {@code lock}. Lock order: OpenFile lock, then the VFS tree lock
  * (taken inside {@link ContentCommitter}). {@link #size()} and {@link #pendingMtime()} are readable
@@ -32,6 +36,7 @@ public final class OpenFile {
     private final SegmentCache cache;
     private final ContentCommitter committer;
     private final StagingArea staging;
+    private final EarlyUploads earlyUploads;
     private final ReentrantLock lock = new ReentrantLock();
 
     // Guarded by lock.
@@ -39,6 +44,10 @@ public final class OpenFile {
     private List<BlockRef> blocks;
     /** Blocks written since the last flush: block index to its (mutable) staged id. */
     private final TreeMap<Integer, String> dirty = new TreeMap<>();
+    /** Dirty blocks written from their start without a gap so far: block index to the bytes written. */
+    private final Map<Integer, Integer> filledFromStart = new HashMap<>();
+    /** Dirty blocks handed to an early upload: frozen. */
+    private final Set<String> handedOver = new HashSet<>();
     private boolean changed;
 
     // Written under lock, read without.
@@ -46,7 +55,7 @@ public final class OpenFile {
     private volatile Long pendingMtime;
 
     public OpenFile(long ino, long size, List<BlockRef> blocks, Remote remote, SegmentCache cache,
-                    ContentCommitter committer, StagingArea staging) {
+                    ContentCommitter committer, StagingArea staging, EarlyUploads earlyUploads) {
         this.ino = ino;
         this.size = size;
         this.blocks = new ArrayList<>(blocks);
@@ -54,6 +63,7 @@ public final class OpenFile {
         this.cache = cache;
         this.committer = committer;
         this.staging = staging;
+        this.earlyUploads = earlyUploads;
     }
 
     public long size() {
@@ -110,6 +120,7 @@ public final class OpenFile {
                 int n = (int) Math.min(end - position, Offsets.BLOCK - inBlock);
                 String id = stage(block, inBlock, inBlock + n);
                 staging.write(id, inBlock, src, srcOffset + (int) (position - offset), n);
+                noteFill(block, id, inBlock, inBlock + n);
                 position += n;
             }
             if (end > size) {
@@ -131,7 +142,9 @@ public final class OpenFile {
                     blocks.remove(blocks.size() - 1);
                 }
                 while (!dirty.isEmpty() && dirty.lastKey() >= keep) {
-                    staging.delete(dirty.pollLastEntry().getValue());
+                    var dropped = dirty.pollLastEntry();
+                    filledFromStart.remove(dropped.getKey());
+                    drop(dropped.getValue());
                 }
                 if (keep > 0) {
                     int last = keep - 1;
@@ -177,6 +190,8 @@ public final class OpenFile {
             }
             blocks = published;
             dirty.clear();
+            filledFromStart.clear();
+            handedOver.clear(); // published now, so immutable anyway
             pendingMtime = null;
             changed = false;
         } finally {
@@ -235,8 +250,9 @@ public final class OpenFile {
     public void close() {
         lock.lock();
         try {
-            dirty.values().forEach(staging::delete);
+            dirty.values().forEach(this::drop);
             dirty.clear();
+            filledFromStart.clear();
         } finally {
             lock.unlock();
         }
@@ -293,18 +309,58 @@ public final class OpenFile {
      */
     private String stage(int block, int writeFrom, int writeTo) throws IOException {
         String id = dirty.get(block);
-        if (id != null) {
+        if (id != null && !handedOver.contains(id)) {
+            return id;
+        }
+        String frozen = id;
+        id = staging.create();
+        dirty.put(block, id);
+        if (frozen != null) {
+            // Being uploaded early, so it must not change: the write goes to a copy, and that upload is dropped.
+            if (!(writeFrom == 0 && writeTo >= Offsets.BLOCK)) {
+                byte[] content = staging.readAll(frozen, Offsets.BLOCK);
+                staging.write(id, 0, content, 0, content.length);
+            }
+            drop(frozen);
             return id;
         }
         BlockRef ref = blockRef(block);
         int valid = ref == null ? 0 : Math.min(ref.length(), Offsets.blockLength(size, block));
-        id = staging.create();
-        dirty.put(block, id);
         if (valid > 0 && !(writeFrom == 0 && writeTo >= valid)) {
             byte[] previous = new byte[valid];
             readPublished(block, 0, previous, 0, valid);
             staging.write(id, 0, previous, 0, valid);
+        } else {
+            filledFromStart.put(block, 0);
         }
         return id;
+    }
+
+    /**
+     * Follows blocks written from their start without a gap (a file written front to back). A block so written
+     * to its end will not change any more in the usual case: its upload starts now rather than after the flush.
+     */
+    private void noteFill(int block, String id, int from, int to) {
+        Integer filled = filledFromStart.get(block);
+        if (filled == null) {
+            return;
+        }
+        if (filled != from) {
+            filledFromStart.remove(block); // a gap or a rewrite: not a front-to-back write
+        } else if (to < Offsets.BLOCK) {
+            filledFromStart.put(block, to);
+        } else {
+            filledFromStart.remove(block);
+            handedOver.add(id);
+            earlyUploads.start(ino, block, id, Offsets.BLOCK);
+        }
+    }
+
+    /** Deletes a dirty block that will never be published, and what an early upload of it stored. */
+    private void drop(String id) {
+        if (handedOver.remove(id)) {
+            earlyUploads.abandon(id);
+        }
+        staging.delete(id);
     }
 }

@@ -15,11 +15,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -29,14 +32,14 @@ import java.util.logging.Logger;
  * {@code delay} old (or at once when someone waits in {@link #sync()}, at unmount, or when staging is
  * full), it takes every pending batch, coalesces it, uploads the staged blocks it references in
  * parallel, and commits the result as one journal record: content first, then the metadata that
- * references it. Then it deletes block objects that the commit left unreferenced and staged blocks
+ * references it. Blocks that writers fill front to back are uploaded before that ({@link EarlyUploads}). Then it deletes block objects that the commit left unreferenced and staged blocks
  * that nothing needs any more.
  *
  * <p>Failures are never dropped: the batch is retried with backoff until it goes through, and while it
  * fails the failure is reported by {@link #stats()} and by {@link #sync()}. Thread-safe; one thread
  * ({@code coffre-writeback}) does the work, guarded by {@code signal} for waiting and waking.
  */
-public final class WriteBack implements AutoCloseable {
+public final class WriteBack implements EarlyUploads, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(WriteBack.class.getName());
     /** Consecutive failed attempts after which {@link #sync()} stops waiting and reports the failure. */
     private static final int SYNC_GIVES_UP_AFTER = 4;
@@ -84,6 +87,10 @@ public final class WriteBack implements AutoCloseable {
     private final CommittedState committed = new CommittedState();
     /** Staged id to its uploaded block (HOLE for all zeros); an entry lives as long as its staged file. */
     private final Map<String, BlockRef> uploaded = new ConcurrentHashMap<>();
+    /** Uploads started (early, or by a batch), by staged id; an entry lives as long as its staged file. */
+    private final Map<String, CompletableFuture<BlockRef>> started = new ConcurrentHashMap<>();
+    /** Staged ids whose upload a commit references: the trash, not the staging collector, deletes those. */
+    private final Set<String> committedIds = ConcurrentHashMap.newKeySet();
     private final AtomicLong uploadedBlocks = new AtomicLong();
     private final AtomicLong uploadedBytes = new AtomicLong();
     private final AtomicLong commits = new AtomicLong();
@@ -145,6 +152,20 @@ public final class WriteBack implements AutoCloseable {
             thread = new Thread(this::run, "coffre-writeback");
             thread.start();
         }
+    }
+
+    @Override
+    public void start(long ino, int index, String stagedId, int length) {
+        try {
+            startUpload(stagedId, new Target(ino, index, length));
+        } catch (RejectedExecutionException e) {
+            // Unmounting: the commit, or the next mount, uploads it.
+        }
+    }
+
+    @Override
+    public void abandon(String stagedId) {
+        forget(stagedId);
     }
 
     /** Logs a batch of changes already applied to the tree; durable means on disk when this returns. */
@@ -433,6 +454,7 @@ public final class WriteBack implements AutoCloseable {
         synchronized (signal) {
             currentHost = host;
         }
+        committedIds.addAll(batchUploads.keySet());
         currentHost.uploaded(batchUploads);
         purgeDue();
         collectStaging(currentHost);
@@ -563,7 +585,7 @@ public final class WriteBack implements AutoCloseable {
         Map<String, Future<BlockRef>> futures = new LinkedHashMap<>();
         for (Map.Entry<String, Target> entry : targets.entrySet()) {
             if (!uploaded.containsKey(entry.getKey())) {
-                futures.put(entry.getKey(), uploads.submit(() -> uploadOne(entry.getKey(), entry.getValue())));
+                futures.put(entry.getKey(), startUpload(entry.getKey(), entry.getValue()));
             }
         }
         IOException failure = null;
@@ -585,6 +607,52 @@ public final class WriteBack implements AutoCloseable {
         Map<String, BlockRef> result = new HashMap<>();
         targets.keySet().forEach(id -> result.put(id, uploaded.get(id)));
         return result;
+    }
+
+    /** The upload of a staged block: the one already started, unless it failed, else a new one. */
+    private CompletableFuture<BlockRef> startUpload(String stagedId, Target target) {
+        return started.compute(stagedId, (id, running) -> running != null && !running.isCompletedExceptionally()
+                ? running
+                : CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return uploadOne(id, target);
+                    } catch (IOException e) {
+                        throw new CompletionException(e);
+                    }
+                }, uploads));
+    }
+
+    /**
+     * Forgets the upload of a staged block that is going away. Unless a commit references it (the trash deletes
+     * those, after a grace period), what it stored is deleted once the upload ends: a block uploaded early whose
+     * file was then rewritten or deleted before any commit took it in.
+     */
+    private void forget(String stagedId) {
+        CompletableFuture<BlockRef> upload = started.remove(stagedId);
+        BlockRef done = uploaded.remove(stagedId);
+        if (committedIds.remove(stagedId)) {
+            return;
+        }
+        if (upload == null) {
+            deleteUncommitted(done);
+        } else {
+            upload.whenComplete((block, error) -> {
+                uploaded.remove(stagedId);
+                deleteUncommitted(block);
+            });
+        }
+    }
+
+    /** Deletes a block that no commit references (so no other client can have seen it): no grace needed. */
+    private void deleteUncommitted(BlockRef block) {
+        if (block == null || block == HOLE) {
+            return;
+        }
+        try {
+            remote.delete(block);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "could not delete an unused uploaded block (coffre check lists it): " + e.getMessage());
+        }
     }
 
     private BlockRef uploadOne(String stagedId, Target target) throws IOException {
@@ -640,7 +708,7 @@ public final class WriteBack implements AutoCloseable {
         for (String id : onDisk) {
             if (!inUse.contains(id)) {
                 staging.delete(id);
-                uploaded.remove(id);
+                forget(id);
             }
         }
     }

@@ -29,6 +29,11 @@ final class Tree {
      * Local to this mount: never committed, never listed, gone with the last handle.
      */
     private final Map<Long, Map<String, Long>> hidden = new HashMap<>();
+    /**
+     * Inodes whose content still has staged blocks (not uploaded yet): the write-back asks about those after
+     * every commit, and with many small files written a walk of every inode each time grew with the vault.
+     */
+    private final Set<Long> withStagedBlocks = new HashSet<>();
 
     void apply(MetaOp op) throws IntegrityException {
         switch (op.op()) {
@@ -38,12 +43,14 @@ final class Tree {
                     throw new IntegrityException("metadata changes the type of inode " + inode.ino);
                 }
                 inode.update(op.inode());
+                trackStaged(inode);
                 if (inode.ino == ROOT) {
                     inode.parent = ROOT;
                 }
             }
             case MetaOp.FORGET -> {
                 inodes.remove(op.ino());
+                withStagedBlocks.remove(op.ino());
                 hidden.values().forEach(names -> names.values().remove(op.ino()));
             }
             case MetaOp.LINK -> {
@@ -102,7 +109,8 @@ final class Tree {
 
     /** Swaps staged block refs for the uploaded blocks they became (a ref with an empty id: zeros). */
     void replaceBlocks(Map<String, BlockRef> uploaded) {
-        for (Inode inode : inodes.values()) {
+        for (long ino : List.copyOf(withStagedBlocks)) {
+            Inode inode = inodes.get(ino);
             List<BlockRef> blocks = inode.blocks;
             for (int i = 0; i < blocks.size(); i++) {
                 BlockRef ref = blocks.get(i);
@@ -115,20 +123,29 @@ final class Tree {
                     blocks.set(i, done.id().isEmpty() ? null : done);
                 }
             }
+            trackStaged(inode);
         }
     }
 
     /** Staged ids that some inode references. */
     Set<String> stagedBlocks() {
         Set<String> ids = new HashSet<>();
-        for (Inode inode : inodes.values()) {
-            for (BlockRef ref : inode.blocks) {
+        for (long ino : withStagedBlocks) {
+            for (BlockRef ref : inodes.get(ino).blocks) {
                 if (StagingArea.isStaged(ref)) {
                     ids.add(StagingArea.stagedId(ref));
                 }
             }
         }
         return ids;
+    }
+
+    private void trackStaged(Inode inode) {
+        if (inode.blocks.stream().anyMatch(StagingArea::isStaged)) {
+            withStagedBlocks.add(inode.ino);
+        } else {
+            withStagedBlocks.remove(inode.ino);
+        }
     }
 
     Inode get(long ino) {

@@ -566,7 +566,7 @@ public final class Vfs implements ContentCommitter, WriteBack.Host, AutoCloseabl
             }
             synchronized (openFiles) {
                 OpenEntry entry = openFiles.computeIfAbsent(ino, key -> new OpenEntry(
-                        new OpenFile(ino, inode.size, inode.blocks, remote, cache, this, staging)));
+                        new OpenFile(ino, inode.size, inode.blocks, remote, cache, this, staging, writeBack)));
                 entry.handles++;
                 file = entry.file;
             }

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -57,15 +58,60 @@ class WriteBackTest {
     }
 
     @Test
-    @DisplayName("close returns before the upload; the file reads back from staging; sync uploads it")
+    @DisplayName("close returns before the commit; the file reads back from staging; sync uploads it")
     void closeThenSync() throws Exception {
-        byte[] data = random(9_000_000, 1);
+        byte[] data = random(3_000_000, 1);
         vault.writeFile("/f", data);
         assertEquals(0, blockObjects(), "nothing uploaded yet");
         assertArrayEquals(data, vault.readFile("/f"));
         vault.sync();
+        assertEquals(1, blockObjects());
+        assertEquals(1, faults.blockPuts.get());
+    }
+
+    @Test
+    @DisplayName("blocks a writer fills front to back are uploaded before the file is closed, and only once")
+    void fullBlocksUploadWhileTheFileIsWritten() throws Exception {
+        byte[] data = random(9_000_000, 5);
+        long fh = inTest.create("/big", 0644, 0, 0, 1);
+        inTest.write(fh, 0, data, data.length);
+        awaitBlockObjects(2); // the write-back delay is an hour: only the early uploads can store these
+        inTest.release(fh);
+        vault.sync();
         assertEquals(3, blockObjects());
-        assertEquals(3, faults.blockPuts.get());
+        assertEquals(3, faults.blockPuts.get(), "the commit reused the early uploads");
+        inTest = vault.reopen();
+        assertArrayEquals(data, vault.readFile("/big"));
+    }
+
+    @Test
+    @DisplayName("a block uploaded early and then rewritten, or truncated away, leaves nothing behind on the remote")
+    void earlyUploadsOfChangedBlocksAreDeleted() throws Exception {
+        byte[] data = random(13_000_000, 6);
+        long fh = inTest.create("/big", 0644, 0, 0, 1);
+        inTest.write(fh, 0, data, data.length);
+        awaitBlockObjects(3);
+        byte[] patch = random(1000, 7);
+        inTest.write(fh, 100, patch, patch.length); // block 0 was handed over: the write goes to a copy
+        inTest.truncate("/big", 5_000_000);         // block 2 goes away
+        inTest.release(fh);
+        vault.sync();
+        System.arraycopy(patch, 0, data, 100, patch.length);
+        byte[] expected = java.util.Arrays.copyOf(data, 5_000_000);
+        inTest = vault.reopen();
+        assertArrayEquals(expected, vault.readFile("/big"));
+        VaultChecker.Report report = VaultChecker.check(vault.remote(), VaultChecker.Listener.NONE);
+        assertTrue(report.healthy(), report.failures().toString());
+        assertEquals(List.of(), report.unreferenced(), "early uploads of changed blocks were deleted");
+        assertEquals(2, blockObjects());
+    }
+
+    private void awaitBlockObjects(int count) throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (blockObjects() < count && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(count, blockObjects(), "uploaded while the file is still open");
     }
 
     @Test
@@ -102,19 +148,29 @@ class WriteBackTest {
     }
 
     @Test
-    @DisplayName("a file deleted before its upload is never uploaded")
+    @DisplayName("a file deleted before its upload is never uploaded; a large one leaves nothing on the remote")
     void deletedBeforeUpload() throws Exception {
-        vault.writeFile("/scratch", random(5_000_000, 2));
+        vault.writeFile("/scratch", random(3_000_000, 2));
         inTest.unlink("/scratch");
         vault.sync();
         assertEquals(0, faults.blockPuts.get());
         assertEquals(0, blockObjects());
+
+        vault.writeFile("/big-scratch", random(9_000_000, 2));
+        awaitBlockObjects(2); // uploaded early
+        inTest.unlink("/big-scratch");
+        vault.sync();
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (blockObjects() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(0, blockObjects(), "the early uploads of a file deleted before its commit are deleted");
     }
 
     @Test
     @DisplayName("a crash before the upload loses nothing that close returned for")
     void resumeAfterCrash() throws Exception {
-        byte[] data = random(6_000_000, 3);
+        byte[] data = random(3_000_000, 3); // under one block: not uploaded early
         vault.writeFile("/kept", data);
         inTest.mkdir("/dir", 0755, 0, 0);
         inTest.rename("/kept", "/dir/kept");
@@ -127,7 +183,7 @@ class WriteBackTest {
         inTest = vault.reopen();
         assertArrayEquals(data, vault.readFile("/dir/kept"), "served from staging after the crash");
         vault.sync();
-        assertEquals(2, blockObjects());
+        assertEquals(1, blockObjects());
         Files.walk(vault.staging).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         inTest = vault.reopen();
         assertArrayEquals(data, vault.readFile("/dir/kept"), "read from the vault alone");
