@@ -128,7 +128,8 @@ def table(results_path, broken_path, meta_path):
         f"reads at the same offsets on every target; a {meta['rss_mb']} MiB file for the peak RSS",
         "- S3: S3Proxy (filesystem backend) on 127.0.0.1, shared by coffre-s3, rclone and s3fs; coffre runs with "
         "`--write-back 0s` and rclone with `--vfs-write-back 0s`, so that both start uploading at close; "
-        "\"until durable\" ends when `coffre sync` returns; for rclone, when `rclone check` finds every file on the "
+        "\"until durable\" ends for coffre when an fsync of the mount's root returns (it returns once every change "
+        "is committed to the remote, as `coffre sync` does); for rclone, when `rclone check` finds every file on the "
         "server at its size (rclone's own upload counters read zero seconds before its uploads end); s3fs uploads "
         "a file before its close or fsync returns",
         "- cold: after a remount (a new process; rclone full also loses its cache folder) and a drop of the page "
