@@ -635,11 +635,16 @@ public final class WriteBack implements EarlyUploads, AutoCloseable {
         }
         if (upload == null) {
             deleteUncommitted(done);
-        } else {
-            upload.whenComplete((block, error) -> {
+            return;
+        }
+        try {
+            // On an upload thread: the caller may be a writer holding its file's lock.
+            upload.whenCompleteAsync((block, error) -> {
                 uploaded.remove(stagedId);
                 deleteUncommitted(block);
-            });
+            }, uploads);
+        } catch (RejectedExecutionException e) {
+            // Unmounting: the object stays, unreferenced (coffre check lists it).
         }
     }
 
