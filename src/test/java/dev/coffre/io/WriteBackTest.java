@@ -73,9 +73,7 @@ class WriteBackTest {
     @DisplayName("blocks a writer fills front to back are uploaded before the file is closed, and only once")
     void fullBlocksUploadWhileTheFileIsWritten() throws Exception {
         byte[] data = random(9_000_000, 5);
-        long fh = inTest.create("/big", 0644, 0, 0, 1);
-        inTest.write(fh, 0, data, data.length);
-        awaitBlockObjects(2); // the write-back delay is an hour: only the early uploads can store these
+        long fh = writeStillOpen("/big", data); // the write-back delay is an hour: only early uploads store blocks
         inTest.release(fh);
         vault.sync();
         assertEquals(3, blockObjects());
@@ -88,9 +86,7 @@ class WriteBackTest {
     @DisplayName("a block uploaded early and then rewritten, or truncated away, leaves nothing behind on the remote")
     void earlyUploadsOfChangedBlocksAreDeleted() throws Exception {
         byte[] data = random(13_000_000, 6);
-        long fh = inTest.create("/big", 0644, 0, 0, 1);
-        inTest.write(fh, 0, data, data.length);
-        awaitBlockObjects(3);
+        long fh = writeStillOpen("/big", data);
         byte[] patch = random(1000, 7);
         inTest.write(fh, 100, patch, patch.length); // block 0 was handed over: the write goes to a copy
         inTest.truncate("/big", 5_000_000);         // block 2 goes away
@@ -106,12 +102,20 @@ class WriteBackTest {
         assertEquals(2, blockObjects());
     }
 
-    private void awaitBlockObjects(int count) throws Exception {
+    /** Writes a new file and, keeping it open, waits until its full blocks are uploaded; returns the handle. */
+    private long writeStillOpen(String path, byte[] data) throws Exception {
+        long fh = inTest.create(path, 0644, 0, 0, 1);
+        inTest.write(fh, 0, data, data.length);
+        awaitBlockObjects(data.length / (4 << 20), "full blocks uploaded while the file is still open");
+        return fh;
+    }
+
+    private void awaitBlockObjects(int count, String why) throws Exception {
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
-        while (blockObjects() < count && System.nanoTime() < deadline) {
+        while (blockObjects() != count && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        assertEquals(count, blockObjects(), "uploaded while the file is still open");
+        assertEquals(count, blockObjects(), why);
     }
 
     @Test
@@ -157,14 +161,10 @@ class WriteBackTest {
         assertEquals(0, blockObjects());
 
         vault.writeFile("/big-scratch", random(9_000_000, 2));
-        awaitBlockObjects(2); // uploaded early
+        awaitBlockObjects(2, "full blocks uploaded early");
         inTest.unlink("/big-scratch");
         vault.sync();
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
-        while (blockObjects() > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertEquals(0, blockObjects(), "the early uploads of a file deleted before its commit are deleted");
+        awaitBlockObjects(0, "the early uploads of a file deleted before its commit are deleted");
     }
 
     @Test
