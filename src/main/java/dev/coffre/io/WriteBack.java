@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -89,6 +90,8 @@ public final class WriteBack implements EarlyUploads, AutoCloseable {
     private final Map<String, BlockRef> uploaded = new ConcurrentHashMap<>();
     /** Uploads started (early, or by a batch), by staged id; an entry lives as long as its staged file. */
     private final Map<String, CompletableFuture<BlockRef>> started = new ConcurrentHashMap<>();
+    /** Blocks handed over early, waiting out the write-back delay before their upload starts. */
+    private final Map<String, Target> earlyQueue = new ConcurrentHashMap<>();
     /** Staged ids whose upload a commit references: the trash, not the staging collector, deletes those. */
     private final Set<String> committedIds = ConcurrentHashMap.newKeySet();
     private final AtomicLong uploadedBlocks = new AtomicLong();
@@ -154,10 +157,29 @@ public final class WriteBack implements EarlyUploads, AutoCloseable {
         }
     }
 
+    /**
+     * Starts the upload of a full block after the write-back delay (counted from when the block was filled, as
+     * for any change: a long delay still means nothing is uploaded sooner), or at once when a commit needs it.
+     */
     @Override
     public void start(long ino, int index, String stagedId, int length) {
+        Target target = new Target(ino, index, length);
+        if (delayMillis <= 0) {
+            startEarly(stagedId, target);
+            return;
+        }
+        earlyQueue.put(stagedId, target);
+        CompletableFuture.delayedExecutor(delayMillis, TimeUnit.MILLISECONDS).execute(() -> {
+            Target due = earlyQueue.remove(stagedId);
+            if (due != null) {
+                startEarly(stagedId, due);
+            }
+        });
+    }
+
+    private void startEarly(String stagedId, Target target) {
         try {
-            startUpload(stagedId, new Target(ino, index, length));
+            startUpload(stagedId, target);
         } catch (RejectedExecutionException e) {
             // Unmounting: the commit, or the next mount, uploads it.
         }
@@ -165,7 +187,8 @@ public final class WriteBack implements EarlyUploads, AutoCloseable {
 
     @Override
     public void abandon(String stagedId) {
-        forget(stagedId);
+        earlyQueue.remove(stagedId);
+        forget(stagedId, false);
     }
 
     /** Logs a batch of changes already applied to the tree; durable means on disk when this returns. */
@@ -611,6 +634,7 @@ public final class WriteBack implements EarlyUploads, AutoCloseable {
 
     /** The upload of a staged block: the one already started, unless it failed, else a new one. */
     private CompletableFuture<BlockRef> startUpload(String stagedId, Target target) {
+        earlyQueue.remove(stagedId); // a commit needs it now
         return started.compute(stagedId, (id, running) -> running != null && !running.isCompletedExceptionally()
                 ? running
                 : CompletableFuture.supplyAsync(() -> {
@@ -625,20 +649,24 @@ public final class WriteBack implements EarlyUploads, AutoCloseable {
     /**
      * Forgets the upload of a staged block that is going away. Unless a commit references it (the trash deletes
      * those, after a grace period), what it stored is deleted once the upload ends: a block uploaded early whose
-     * file was then rewritten or deleted before any commit took it in.
+     * file was then rewritten or deleted before any commit took it in. {@code wait}: here and now, so that
+     * the commit that made the block unused (and a sync waiting for it) ends with the remote cleaned up; else
+     * (a writer holding its file's lock) on an upload thread.
      */
-    private void forget(String stagedId) {
+    private void forget(String stagedId, boolean wait) {
+        earlyQueue.remove(stagedId);
         CompletableFuture<BlockRef> upload = started.remove(stagedId);
         BlockRef done = uploaded.remove(stagedId);
         if (committedIds.remove(stagedId)) {
             return;
         }
-        if (upload == null) {
-            deleteUncommitted(done);
+        if (upload == null || wait) {
+            BlockRef block = upload == null ? done : upload.handle((stored, error) -> stored).join();
+            uploaded.remove(stagedId); // an upload that ended meanwhile recorded itself there
+            deleteUncommitted(block);
             return;
         }
         try {
-            // On an upload thread: the caller may be a writer holding its file's lock.
             upload.whenCompleteAsync((block, error) -> {
                 uploaded.remove(stagedId);
                 deleteUncommitted(block);
@@ -713,7 +741,7 @@ public final class WriteBack implements EarlyUploads, AutoCloseable {
         for (String id : onDisk) {
             if (!inUse.contains(id)) {
                 staging.delete(id);
-                forget(id);
+                forget(id, true);
             }
         }
     }

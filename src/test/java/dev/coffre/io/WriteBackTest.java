@@ -72,8 +72,10 @@ class WriteBackTest {
     @Test
     @DisplayName("blocks a writer fills front to back are uploaded before the file is closed, and only once")
     void fullBlocksUploadWhileTheFileIsWritten() throws Exception {
+        vault.writeBackDelayMillis = 0;
+        inTest = vault.reopen();
         byte[] data = random(9_000_000, 5);
-        long fh = writeStillOpen("/big", data); // the write-back delay is an hour: only early uploads store blocks
+        long fh = writeStillOpen("/big", data); // still open, so not in the queue: only early uploads store blocks
         inTest.release(fh);
         vault.sync();
         assertEquals(3, blockObjects());
@@ -85,6 +87,8 @@ class WriteBackTest {
     @Test
     @DisplayName("a block uploaded early and then rewritten, or truncated away, leaves nothing behind on the remote")
     void earlyUploadsOfChangedBlocksAreDeleted() throws Exception {
+        vault.writeBackDelayMillis = 0;
+        inTest = vault.reopen();
         byte[] data = random(13_000_000, 6);
         long fh = writeStillOpen("/big", data);
         byte[] patch = random(1000, 7);
@@ -152,7 +156,7 @@ class WriteBackTest {
     }
 
     @Test
-    @DisplayName("a file deleted before its upload is never uploaded; a large one leaves nothing on the remote")
+    @DisplayName("a file deleted before its upload is never uploaded; a large one uploaded early leaves nothing")
     void deletedBeforeUpload() throws Exception {
         vault.writeFile("/scratch", random(3_000_000, 2));
         inTest.unlink("/scratch");
@@ -160,9 +164,11 @@ class WriteBackTest {
         assertEquals(0, faults.blockPuts.get());
         assertEquals(0, blockObjects());
 
-        vault.writeFile("/big-scratch", random(9_000_000, 2));
-        awaitBlockObjects(2, "full blocks uploaded early");
+        vault.writeBackDelayMillis = 200;
+        inTest = vault.reopen();
+        long fh = writeStillOpen("/big-scratch", random(9_000_000, 2)); // 200 ms after each block filled
         inTest.unlink("/big-scratch");
+        inTest.release(fh);
         vault.sync();
         awaitBlockObjects(0, "the early uploads of a file deleted before its commit are deleted");
     }

@@ -216,6 +216,11 @@ class VfsScenarioTest {
             assertArrayEquals(Arrays.copyOf(data, 1000), head);
             inTest.release(fh);
             vault.sync();
+            // Its first block was uploaded while it was written; that upload is deleted right after the commit.
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            while (!vault.store.list("blocks/").isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
             assertEquals(List.of(), vault.store.list("blocks/"));
         }
     }
