@@ -179,8 +179,8 @@ public final class SegmentCache {
         if (keys.isEmpty()) {
             return null;
         }
-        // Not counted as misses: nobody is waiting for these yet.
         return cache.getAll(keys, (missing, ignored) -> CompletableFuture.supplyAsync(() -> {
+            misses.addAndGet(missing.size());
             try {
                 Map<Key, byte[]> loaded = loadRuns(objectId, missing, loader);
                 holdFetchedAhead(loaded);

