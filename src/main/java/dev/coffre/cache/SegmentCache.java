@@ -42,21 +42,16 @@ public final class SegmentCache {
     private final AtomicLong hits = new AtomicLong();
     private final AtomicLong misses = new AtomicLong();
     private final AtomicLong evictions = new AtomicLong();
+    /**
+     * Bytes of segments fetched ahead held until read, outside the cache's budget: as much as the read-ahead of
+     * all files has in flight at most (OpenFile: 16 ranges of one 4 MiB block).
+     */
+    private static final long FETCHED_AHEAD_LIMIT = 64L << 20;
     /** Segments fetched ahead and not read yet, oldest first; guarded by itself. */
     private final LinkedHashMap<Key, byte[]> fetchedAhead = new LinkedHashMap<>();
-    private final long fetchedAheadLimit;
     private long fetchedAheadBytes;
 
-    /** Segments fetched ahead held until read: as much as the read-ahead of all files has in flight at most. */
-    public static final long FETCHED_AHEAD_LIMIT = 64L << 20;
-
     public SegmentCache(long maximumBytes) {
-        this(maximumBytes, FETCHED_AHEAD_LIMIT);
-    }
-
-    /** {@code fetchedAheadLimit}: bytes of segments fetched ahead held until read, outside {@code maximumBytes}. */
-    public SegmentCache(long maximumBytes, long fetchedAheadLimit) {
-        this.fetchedAheadLimit = fetchedAheadLimit;
         this.cache = Caffeine.newBuilder()
                 .maximumWeight(maximumBytes)
                 .weigher((Key key, byte[] value) -> value.length)
@@ -110,8 +105,9 @@ public final class SegmentCache {
         }
         for (int i = 0; i < count; i++) {
             if (out[i] == null) {
-                out[i] = found.get(new Key(objectId, first + i));
-                takeFetchedAhead(new Key(objectId, first + i)); // read through the cache while its load was running
+                Key key = new Key(objectId, first + i);
+                out[i] = found.get(key);
+                takeFetchedAhead(key); // read through the cache while its load was running
             }
         }
         return out;
@@ -135,7 +131,7 @@ public final class SegmentCache {
                 fetchedAheadBytes += value.length - (previous == null ? 0 : previous.length);
             });
             var oldest = fetchedAhead.entrySet().iterator();
-            while (fetchedAheadBytes > fetchedAheadLimit && oldest.hasNext()) {
+            while (fetchedAheadBytes > FETCHED_AHEAD_LIMIT && oldest.hasNext()) {
                 fetchedAheadBytes -= oldest.next().getValue().length;
                 oldest.remove();
             }

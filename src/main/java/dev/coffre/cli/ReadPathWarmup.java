@@ -56,21 +56,23 @@ final class ReadPathWarmup {
 
     /** Starts warming up in the background, in a temporary folder under {@code scratchParent}. */
     static Thread start(Path scratchParent) {
-        Thread thread = new Thread(() -> run(scratchParent), "coffre-warmup");
-        thread.setDaemon(true);
-        thread.start();
-        return thread;
+        return startDaemon("coffre-warmup", () -> run(scratchParent));
     }
 
     /** Starts warming up the S3 client in the background (against a stand-in server in this process). */
     static Thread startS3() {
-        Thread thread = new Thread(() -> {
+        return startDaemon("coffre-warmup-s3", () -> {
             try {
                 dev.coffre.store.S3Warmup.run(System.nanoTime() + TIME_LIMIT_NANOS);
             } catch (Throwable e) {
                 LOG.log(Level.FINE, "S3 client warm-up stopped early", e);
             }
-        }, "coffre-warmup-s3");
+        });
+    }
+
+    /** A warm-up runs on a daemon thread: it must never keep the mount process alive. */
+    private static Thread startDaemon(String name, Runnable warmup) {
+        Thread thread = new Thread(warmup, name);
         thread.setDaemon(true);
         thread.start();
         return thread;

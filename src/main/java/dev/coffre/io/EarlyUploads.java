@@ -15,15 +15,4 @@ public interface EarlyUploads {
      * its early upload stored, once that upload ends.
      */
     void abandon(String stagedId);
-
-    /** Uploads nothing ahead (tests, and remotes that gain nothing from it). */
-    EarlyUploads NONE = new EarlyUploads() {
-        @Override
-        public void start(long ino, int index, String stagedId, int length) {
-        }
-
-        @Override
-        public void abandon(String stagedId) {
-        }
-    };
 }

@@ -33,8 +33,8 @@ import java.util.logging.Logger;
  * {@code delay} old (or at once when someone waits in {@link #sync()}, at unmount, or when staging is
  * full), it takes every pending batch, coalesces it, uploads the staged blocks it references in
  * parallel, and commits the result as one journal record: content first, then the metadata that
- * references it. Blocks that writers fill front to back are uploaded before that ({@link EarlyUploads}). Then it deletes block objects that the commit left unreferenced and staged blocks
- * that nothing needs any more.
+ * references it (blocks that writers fill front to back may have been uploaded before: {@link EarlyUploads}).
+ * Then it deletes block objects that the commit left unreferenced and staged blocks that nothing needs any more.
  *
  * <p>Failures are never dropped: the batch is retried with backoff until it goes through, and while it
  * fails the failure is reported by {@link #stats()} and by {@link #sync()}. Thread-safe; one thread
@@ -187,7 +187,6 @@ public final class WriteBack implements EarlyUploads, AutoCloseable {
 
     @Override
     public void abandon(String stagedId) {
-        earlyQueue.remove(stagedId);
         forget(stagedId, false);
     }
 
