@@ -123,6 +123,9 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
         }
         RemoteSpec spec = remoteOptions.parse(given.remote());
         MountSession.Opener opener = password -> open(spec, password);
+        if (spec.s3() != null) {
+            session.warmUpS3Client();
+        }
         if (daemonChild) {
             return session.serveAsChild(true, opener);
         }

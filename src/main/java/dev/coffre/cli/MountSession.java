@@ -66,10 +66,17 @@ final class MountSession {
     private final Path mountPoint;
     private final Path log;
 
+    /** The remote is reached through the S3 client, which is then warmed up too (beside the remote's opening). */
+    private boolean overS3;
+
     MountSession(MountCommand command, Path mountPoint, Path log) {
         this.command = command;
         this.mountPoint = mountPoint;
         this.log = log;
+    }
+
+    void warmUpS3Client() {
+        overS3 = true;
     }
 
     // ---- the parent: starts the background half and waits for its answer ----
@@ -181,10 +188,11 @@ final class MountSession {
         Mounts.checkMountPoint(mountPoint, command.options);
         // Compiles the read and write paths while the remote opens (key derivation, tree), on the other core.
         Thread warmup = ReadPathWarmup.start(command.cacheDirectory().resolve("warmup"));
+        Thread s3Warmup = overS3 ? ReadPathWarmup.startS3() : null;
         Opened opened = opener.open(secret);
         long warmupDeadline = System.currentTimeMillis() + WARMUP_WAIT_MILLIS;
-        if (opened.remote().startsWith("s3://")) {
-            ReadPathWarmup.await(ReadPathWarmup.startS3(), WARMUP_WAIT_MILLIS);
+        if (s3Warmup != null) {
+            ReadPathWarmup.await(s3Warmup, WARMUP_WAIT_MILLIS);
         }
         ReadPathWarmup.await(warmup, Math.max(1, warmupDeadline - System.currentTimeMillis()));
         if (secret != null) {

@@ -1,6 +1,5 @@
 package dev.coffre.store;
 
-import io.minio.GetObjectArgs;
 import io.minio.GetPresignedObjectUrlArgs;
 import io.minio.ListObjectsArgs;
 import io.minio.MinioClient;
@@ -31,6 +30,7 @@ import java.net.InetAddress;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -42,7 +42,8 @@ import java.util.concurrent.TimeUnit;
  * the SDK presigns: the signature then covers no payload hash, so neither side hashes megabytes per request
  * twice over (the SDK computes SHA-256 and MD5 of every streamed upload, and the server checks them), which on
  * a loopback or LAN link costs more CPU than the transfer. Integrity of content does not rest on that hash:
- * every block is authenticated by its AEAD tag when read. Reads and lists are retried on transient failures (5xx, SlowDown, resets,
+ * every block is authenticated by its AEAD tag when read. Reads are GETs of presigned URLs kept per object
+ * ({@link PresignedGets}): signing once per object, not once per ranged read. Reads and lists are retried on transient failures (5xx, SlowDown, resets,
  * timeouts); writes are retried by the write-back. Access and configuration errors are
  * {@link PermanentStoreException}s with a message that says what to fix.
  */
@@ -63,18 +64,23 @@ public final class S3ObjectStore implements ObjectStore {
 
     private static final long PART_SIZE = 64L << 20;
 
-    /** Lifetime of a presigned URL: it is used at once, so short. */
+    /** Lifetime of a presigned PUT URL: it is used at once, so short. */
     private static final int PRESIGNED_SECONDS = 15 * 60;
+
+    /** Lifetime of a presigned GET URL, reused for every read of its object for half of it. */
+    private static final Duration PRESIGNED_GET_LIFETIME = Duration.ofHours(1);
 
     private final Location location;
     private final MinioClient client;
     private final OkHttpClient http;
+    private final PresignedGets presignedGets;
     private final RetryingCall retry = new RetryingCall();
 
     private S3ObjectStore(Location location, MinioClient client, OkHttpClient http) {
         this.location = location;
         this.client = client;
         this.http = http;
+        this.presignedGets = new PresignedGets(client, location.bucket(), PRESIGNED_GET_LIFETIME);
     }
 
     /**
@@ -122,12 +128,7 @@ public final class S3ObjectStore implements ObjectStore {
 
     @Override
     public byte[] get(String key) throws IOException {
-        return retry.run(key, () -> {
-            try (InputStream in = client.getObject(GetObjectArgs.builder().bucket(location.bucket())
-                    .object(name(key)).build())) {
-                return in.readAllBytes();
-            }
-        });
+        return retry.run(key, () -> fetch(name(key), 0, WHOLE));
     }
 
     @Override
@@ -136,16 +137,52 @@ public final class S3ObjectStore implements ObjectStore {
             return new byte[0];
         }
         return retry.run(key, () -> {
-            try (InputStream in = client.getObject(GetObjectArgs.builder().bucket(location.bucket())
-                    .object(name(key)).offset(offset).length((long) length).build())) {
-                return in.readNBytes(length); // One array of the known size, not a chain of growing buffers.
+            try {
+                return fetch(name(key), offset, length);
             } catch (ErrorResponseException e) {
-                if ("InvalidRange".equals(e.errorResponse().code())) {
+                if ("InvalidRange".equals(e.errorResponse().code()) || e.response().code() == 416) {
                     return new byte[0]; // Past the end: a short answer, as for a local file.
                 }
                 throw e;
             }
         });
+    }
+
+    /** {@link #fetch}'s length for the whole object. */
+    private static final int WHOLE = -1;
+
+    /**
+     * A GET of the object's presigned URL. A URL the server refuses (403) is signed anew once: temporary
+     * credentials can expire before the URLs made with them.
+     */
+    private byte[] fetch(String objectName, long offset, int length) throws Exception {
+        try {
+            return fetchOnce(presignedGets.url(objectName), offset, length);
+        } catch (ErrorResponseException e) {
+            if (e.response().code() != 403) {
+                throw e;
+            }
+            presignedGets.forget(objectName);
+            return fetchOnce(presignedGets.url(objectName), offset, length);
+        }
+    }
+
+    private byte[] fetchOnce(HttpUrl url, long offset, int length) throws Exception {
+        Request.Builder request = new Request.Builder().url(url);
+        if (length != WHOLE) {
+            request.header("Range", "bytes=" + offset + "-" + (offset + length - 1));
+        }
+        try (Response response = http.newCall(request.build()).execute()) {
+            if (!response.isSuccessful()) {
+                throw errorOf(response);
+            }
+            byte[] body = response.body().bytes(); // one array of the announced length
+            if (length != WHOLE && response.code() == 200) { // a server that ignores Range sent the whole object
+                int from = (int) Math.min(offset, body.length);
+                return Arrays.copyOfRange(body, from, (int) Math.min((long) from + length, body.length));
+            }
+            return body;
+        }
     }
 
     @Override
