@@ -43,10 +43,10 @@ public final class SegmentCache {
     private final AtomicLong misses = new AtomicLong();
     private final AtomicLong evictions = new AtomicLong();
     /**
-     * Bytes of segments fetched ahead held until read, outside the cache's budget: as much as the read-ahead of
-     * all files has in flight at most (OpenFile: 16 ranges of one 4 MiB block).
+     * The read-ahead budget, outside the cache's: the bytes of segments fetched ahead and held here until read,
+     * and as much again in flight (io.Prefetcher bounds its ranges by it).
      */
-    private static final long FETCHED_AHEAD_LIMIT = 64L << 20;
+    public static final long READ_AHEAD_BYTES = 64L << 20;
     /** Segments fetched ahead and not read yet, oldest first; guarded by itself. */
     private final LinkedHashMap<Key, byte[]> fetchedAhead = new LinkedHashMap<>();
     private long fetchedAheadBytes;
@@ -131,7 +131,7 @@ public final class SegmentCache {
                 fetchedAheadBytes += value.length - (previous == null ? 0 : previous.length);
             });
             var oldest = fetchedAhead.entrySet().iterator();
-            while (fetchedAheadBytes > FETCHED_AHEAD_LIMIT && oldest.hasNext()) {
+            while (fetchedAheadBytes > READ_AHEAD_BYTES && oldest.hasNext()) {
                 fetchedAheadBytes -= oldest.next().getValue().length;
                 oldest.remove();
             }

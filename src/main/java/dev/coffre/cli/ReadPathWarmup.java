@@ -3,7 +3,6 @@ package dev.coffre.cli;
 import dev.coffre.cache.SegmentCache;
 import dev.coffre.crypto.Kdf;
 import dev.coffre.fuse.CoffreFs;
-import dev.coffre.io.OpenFile;
 import dev.coffre.io.PendingLog;
 import dev.coffre.io.StagingArea;
 import dev.coffre.io.WriteBack;
@@ -151,21 +150,8 @@ final class ReadPathWarmup {
             }
             fs.release(path, handle);
         } finally {
-            // Read-ahead started above must end before the core closes: it holds permits shared with the mount.
-            long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (OpenFile.prefetchesInFlight() > 0 && System.nanoTime() < waitUntil) {
-                sleep();
-            }
-            vfs.close(false);
+            vfs.close(false); // its read-ahead too: the warm-up's own, apart from the mount's
             remote.close();
-        }
-    }
-
-    private static void sleep() {
-        try {
-            Thread.sleep(5);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 

@@ -202,10 +202,10 @@ public final class OpenFile {
     /**
      * Starts fetching into the cache, in the background and one range per block (in parallel), the uploaded
      * content of {@code offset..offset+length}. Readers of those bytes then wait for these fetches rather
-     * than start their own. At most {@link #PREFETCH_IN_FLIGHT} ranges are in flight for all files: beyond
-     * that nothing more is fetched ahead (memory stays bounded).
+     * than start their own, within {@code prefetcher}'s bound on ranges in flight (beyond it nothing more is
+     * fetched ahead: memory stays bounded).
      */
-    public void prefetch(long offset, long length, java.util.concurrent.Executor executor) {
+    public void prefetch(long offset, long length, Prefetcher prefetcher) {
         lock.lock();
         try {
             long end = Math.min(size, offset + length);
@@ -219,15 +219,15 @@ public final class OpenFile {
                     int first = Offsets.segmentIndex(inBlock);
                     int last = Offsets.segmentIndex(Math.min(ref.length(), inBlock + n) - 1);
                     // One fetch per block touched: the read-ahead already asks in pieces worth one request.
-                    if (!IN_FLIGHT.tryAcquire()) {
+                    if (!prefetcher.tryStart()) {
                         return;
                     }
                     var load = cache.prefetch(ref.id(), first, last - first + 1,
-                            (f, c) -> remote.readSegments(ino, block, ref, f, c), executor);
+                            (f, c) -> remote.readSegments(ino, block, ref, f, c), prefetcher.executor());
                     if (load == null) {
-                        IN_FLIGHT.release();
+                        prefetcher.finished();
                     } else {
-                        load.whenComplete((done, error) -> IN_FLIGHT.release());
+                        load.whenComplete((done, error) -> prefetcher.finished());
                     }
                 }
                 position += n;
@@ -236,15 +236,6 @@ public final class OpenFile {
             lock.unlock();
         }
     }
-
-    /** Read-ahead fetches started and not finished yet, across all files. */
-    public static int prefetchesInFlight() {
-        return PREFETCH_IN_FLIGHT - IN_FLIGHT.availablePermits();
-    }
-
-    /** Prefetch ranges in flight across all files (64 MiB at most, outside the cache budget). */
-    private static final int PREFETCH_IN_FLIGHT = 16;
-    private static final java.util.concurrent.Semaphore IN_FLIGHT = new java.util.concurrent.Semaphore(PREFETCH_IN_FLIGHT);
 
     /** Drops blocks written but never published (the last handle is gone). */
     public void close() {

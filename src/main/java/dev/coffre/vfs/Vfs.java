@@ -3,6 +3,7 @@ package dev.coffre.vfs;
 import dev.coffre.cache.SegmentCache;
 import dev.coffre.io.ContentCommitter;
 import dev.coffre.io.OpenFile;
+import dev.coffre.io.Prefetcher;
 import dev.coffre.io.ReadAhead;
 import dev.coffre.io.StagingArea;
 import dev.coffre.io.WriteBack;
@@ -25,8 +26,6 @@ import java.util.Map;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -60,12 +59,8 @@ public final class Vfs implements ContentCommitter, WriteBack.Host, AutoCloseabl
     private final WriteBack writeBack;
     private final Clock clock;
 
-    /** Background fetches of sequential readers (bounded by OpenFile's in-flight limit). */
-    private final ExecutorService prefetcher = Executors.newFixedThreadPool(8, r -> {
-        Thread t = new Thread(r, "coffre-readahead");
-        t.setDaemon(true);
-        return t;
-    });
+    /** Background fetches of sequential readers. */
+    private final Prefetcher prefetcher = new Prefetcher();
 
     private final ReentrantReadWriteLock treeLock = new ReentrantReadWriteLock();
     private final Tree tree = new Tree();
@@ -882,7 +877,7 @@ public final class Vfs implements ContentCommitter, WriteBack.Host, AutoCloseabl
             file.close();
         }
         writeBack.close(drain);
-        prefetcher.shutdownNow();
+        prefetcher.close();
     }
 
     @Override
