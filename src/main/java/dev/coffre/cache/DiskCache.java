@@ -72,13 +72,15 @@ public final class DiskCache {
             }
         }
         found.sort((a, b) -> a.modified().compareTo(b.modified()));
+        List<String> evicted;
         synchronized (this) {
             for (Found f : found) {
                 entries.put(f.key(), f.size());
                 totalBytes += f.size();
             }
-            evict();
+            evicted = evict();
         }
+        deleteFiles(evicted);
     }
 
     /** The bytes stored under {@code key}, if present and readable. */
@@ -132,22 +134,20 @@ public final class DiskCache {
             }
             return;
         }
+        List<String> evicted;
         synchronized (this) {
             if (entries.put(key, (long) length) == null) {
                 totalBytes += length;
             }
-            evict();
+            evicted = evict();
         }
+        deleteFiles(evicted);
     }
 
     /** Drops an entry that turned out to be damaged. */
     public void remove(String key) {
         forget(key);
-        try {
-            Files.deleteIfExists(path(key));
-        } catch (IOException e) {
-            LOG.warning("disk cache: cannot delete " + key + ": " + e.getMessage());
-        }
+        deleteFiles(List.of(key));
     }
 
     private synchronized void forget(String key) {
@@ -157,18 +157,34 @@ public final class DiskCache {
         }
     }
 
-    // Called with the lock held.
-    private void evict() {
+    /**
+     * Takes the oldest entries out of the index until it fits the budget; returns their keys, whose files the
+     * caller deletes after releasing the lock (readers and writers of other entries need not wait for the disk).
+     * Called with the lock held.
+     */
+    private List<String> evict() {
+        List<String> evicted = new ArrayList<>();
         Iterator<Map.Entry<String, Long>> oldest = entries.entrySet().iterator();
         while (totalBytes > budgetBytes && oldest.hasNext()) {
             Map.Entry<String, Long> entry = oldest.next();
-            try {
-                Files.deleteIfExists(path(entry.getKey()));
-            } catch (IOException e) {
-                LOG.warning("disk cache: cannot delete " + entry.getKey() + ": " + e.getMessage());
-            }
+            evicted.add(entry.getKey());
             totalBytes -= entry.getValue();
             oldest.remove();
+        }
+        return evicted;
+    }
+
+    /**
+     * Deletes the files of entries no longer in the index. If one was stored again meanwhile, its new file may
+     * go too: a later get finds it missing, forgets it and counts a miss.
+     */
+    private void deleteFiles(List<String> keys) {
+        for (String key : keys) {
+            try {
+                Files.deleteIfExists(path(key));
+            } catch (IOException e) {
+                LOG.warning("disk cache: cannot delete " + key + ": " + e.getMessage());
+            }
         }
     }
 

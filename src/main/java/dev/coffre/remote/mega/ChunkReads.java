@@ -235,9 +235,12 @@ final class ChunkReads implements AutoCloseable {
         return chunks;
     }
 
-    /** A MAC failure: one log line (name and handle, nothing secret); a failed file's kept chunks go. */
+    /**
+     * A MAC failure: a failed file's kept chunks go. The user's line is written where the error is reported
+     * (the mount's errno mapping, with the path; the CLI's message), so only the MEGA handle is traced here.
+     */
     private void failed(MegaNode node, ChunkLedger ledger, IntegrityException e) {
-        LOG.severe("INTEGRITY: MEGA file \"" + node.name() + "\" (" + node.handle() + "): " + e.getMessage());
+        LOG.fine(() -> "MEGA file " + node.handle() + " failed its MAC check: " + e.getMessage());
         if (ledger.state() == ChunkLedger.State.FAILED) {
             recent.forget(node.handle());
             if (store != null) {
