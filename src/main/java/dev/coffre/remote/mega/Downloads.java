@@ -7,7 +7,6 @@ import okhttp3.Request;
 import okhttp3.Response;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.security.MessageDigest;
 import java.util.List;
@@ -133,52 +132,58 @@ final class Downloads {
         }
     }
 
-    /** Ciphertext of a range, with retries; asks for a fresh URL when the old one stops working. */
+    /** Ciphertext of a range, with retries; asks for a fresh URL once when the old one stops working. */
     byte[] ciphertext(MegaNode node, long start, int length) throws IOException {
         if (length == 0) {
             return new byte[0];
         }
-        boolean refreshed = false;
-        for (int failures = 0; ; ) {
-            String url = url(node);
-            Request request = new Request.Builder().url(url + "/" + start + "-" + (start + length - 1)).get().build();
-            String problem;
-            IOException cause = null;
-            try (Response response = http.newCall(request).execute()) {
-                int status = response.code();
-                if ((status == 200 || status == 206) && response.body() != null) {
-                    byte[] body = response.body().bytes();
-                    if (body.length == length) {
-                        return body;
-                    }
-                    problem = "got " + body.length + " of " + length + " bytes";
-                } else if (status == 509) {
-                    throw new MegaException(MegaError.EOVERQUOTA.code, "download", "transfer quota exceeded (HTTP 509)");
-                } else if ((status == 403 || status == 404 || status == 410) && !refreshed) {
-                    urls.remove(node.handle()); // expired temporary URL: ask for a new one, once
-                    refreshed = true;
-                    continue;
-                } else if (status >= 500) {
-                    problem = "HTTP " + status;
-                } else {
-                    throw new IOException("MEGA transfer server answered HTTP " + status + " for file " + node.handle());
+        for (boolean refreshed = false; ; refreshed = true) {
+            String url = url(node) + "/" + start + "-" + (start + length - 1);
+            try {
+                return TransferRetries.run(backoff, "MEGA download of file " + node.handle() + " failed",
+                        () -> range(url, length));
+            } catch (UrlGone e) {
+                if (refreshed) {
+                    throw new TransferRetries.Refused("MEGA transfer server answered HTTP " + e.status
+                            + " for file " + node.handle() + ", with a fresh URL too");
                 }
-            } catch (InterruptedIOException e) {
-                if (Thread.currentThread().isInterrupted()) {
-                    throw e;
+                urls.remove(node.handle()); // an expired temporary URL: ask for a new one
+            }
+        }
+    }
+
+    /** One GET of a range of {@code length} bytes. */
+    private byte[] range(String url, int length) throws IOException, TransferRetries.Retry {
+        Request request = new Request.Builder().url(url).get().build();
+        try (Response response = http.newCall(request).execute()) {
+            int status = response.code();
+            if ((status == 200 || status == 206) && response.body() != null) {
+                byte[] body = response.body().bytes();
+                if (body.length == length) {
+                    return body;
                 }
-                problem = "timed out";
-                cause = e;
-            } catch (MegaException e) {
-                throw e;
-            } catch (IOException e) {
-                problem = "transport error " + e.getClass().getSimpleName();
-                cause = e;
+                throw new TransferRetries.Retry("got " + body.length + " of " + length + " bytes");
             }
-            if (++failures >= backoff.attempts()) {
-                throw new IOException("MEGA download of file " + node.handle() + " failed: " + problem, cause);
+            if (status == 509) {
+                throw new MegaException(MegaError.EOVERQUOTA.code, "download", "transfer quota exceeded (HTTP 509)");
             }
-            backoff.pause(failures);
+            if (status == 403 || status == 404 || status == 410) {
+                throw new UrlGone(status);
+            }
+            if (status >= 500) {
+                throw new TransferRetries.Retry("HTTP " + status);
+            }
+            throw new TransferRetries.Refused("MEGA transfer server answered HTTP " + status);
+        }
+    }
+
+    /** The temporary download URL no longer works. */
+    private static final class UrlGone extends TransferRetries.Refused {
+        final int status;
+
+        UrlGone(int status) {
+            super("download URL gone (HTTP " + status + ")");
+            this.status = status;
         }
     }
 

@@ -150,10 +150,8 @@ final class Uploads {
      */
     private byte[] post(String uploadUrl, long offset, byte[] ciphertext) throws IOException {
         String url = uploadUrl + "/" + offset + "?c=" + Base64Url.encode(checksum(ciphertext));
-        for (int failures = 0; ; ) {
+        return TransferRetries.run(backoff, "MEGA upload failed at offset " + offset, () -> {
             Request request = new Request.Builder().url(url).post(RequestBody.create(ciphertext, OCTETS)).build();
-            String problem;
-            IOException cause = null;
             try (Response response = http.newCall(request).execute()) {
                 int status = response.code();
                 byte[] body = response.body() == null ? new byte[0] : response.body().bytes();
@@ -165,29 +163,14 @@ final class Uploads {
                     if (!MegaError.of(code).transientError) {
                         throw new MegaException(code, "upload");
                     }
-                    problem = "error " + code;
-                } else if (status >= 500) {
-                    problem = "HTTP " + status;
-                } else {
-                    throw new IOException("MEGA upload server answered HTTP " + status);
+                    throw new TransferRetries.Retry("error " + code);
                 }
-            } catch (InterruptedIOException e) {
-                if (Thread.currentThread().isInterrupted()) {
-                    throw e;
+                if (status >= 500) {
+                    throw new TransferRetries.Retry("HTTP " + status);
                 }
-                problem = "timed out";
-                cause = e;
-            } catch (MegaException e) {
-                throw e;
-            } catch (IOException e) {
-                problem = "transport error " + e.getClass().getSimpleName();
-                cause = e;
+                throw new TransferRetries.Refused("MEGA upload server answered HTTP " + status);
             }
-            if (++failures >= backoff.attempts()) {
-                throw new IOException("MEGA upload failed at offset " + offset + ": " + problem, cause);
-            }
-            backoff.pause(failures);
-        }
+        });
     }
 
     /**

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -381,7 +382,8 @@ class MegaFakeServerTest {
     @DisplayName("transfer failures")
     class Transfers {
         @Test
-        @DisplayName("download: HTTP 500, a short body and an expired URL are retried; 509 is a quota error")
+        @DisplayName("download: HTTP 500, a short body and an expired URL are retried; 509 is a quota error; a URL"
+                + " refused again after a fresh one is an error at once")
         void downloadFailures() throws Exception {
             FakeMegaServer server = v2Server();
             MegaClient client = login(server);
@@ -392,6 +394,12 @@ class MegaFakeServerTest {
             server.inject(Fault.DOWNLOAD_509);
             MegaException quota = assertThrows(MegaException.class, () -> client.readUnverified(node, 0, 10));
             assertEquals(MegaError.EOVERQUOTA, quota.error());
+
+            server.inject(Fault.DOWNLOAD_URL_EXPIRED, Fault.DOWNLOAD_URL_EXPIRED);
+            IOException refused = assertThrows(IOException.class, () -> client.readUnverified(node, 0, 10));
+            assertTrue(refused.getMessage().contains("HTTP 403"), refused.getMessage());
+            // Retried, the next request would have succeeded: it still does.
+            assertArrayEquals(Arrays.copyOfRange(data, 0, 10), client.readUnverified(node, 0, 10));
         }
 
         @Test
