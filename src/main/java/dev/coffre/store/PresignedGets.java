@@ -32,7 +32,7 @@ final class PresignedGets {
         this.lifetimeSeconds = Math.toIntExact(lifetime.toSeconds());
         this.urls = Caffeine.newBuilder()
                 .expireAfterWrite(lifetime.dividedBy(2)) // half: never used near its expiry, whatever the clocks
-                .maximumSize(100_000)
+                .maximumSize(10_000) // ~1.5 KiB each, parsed: 15 MiB at most; one not kept is just signed again
                 .build();
     }
 

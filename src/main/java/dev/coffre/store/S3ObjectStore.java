@@ -25,7 +25,6 @@ import okhttp3.Response;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
@@ -43,9 +42,9 @@ import java.util.concurrent.TimeUnit;
  * twice over (the SDK computes SHA-256 and MD5 of every streamed upload, and the server checks them), which on
  * a loopback or LAN link costs more CPU than the transfer. Integrity of content does not rest on that hash:
  * every block is authenticated by its AEAD tag when read. Reads are GETs of presigned URLs kept per object
- * ({@link PresignedGets}): signing once per object, not once per ranged read. Reads and lists are retried on transient failures (5xx, SlowDown, resets,
- * timeouts); writes are retried by the write-back. Access and configuration errors are
- * {@link PermanentStoreException}s with a message that says what to fix.
+ * ({@link PresignedGets}): signing once per object, not once per ranged read. Reads and lists are retried on
+ * transient failures (5xx, SlowDown, resets, timeouts); writes are retried by the write-back. Access and
+ * configuration errors are {@link PermanentStoreException}s with a message that says what to fix.
  */
 public final class S3ObjectStore implements ObjectStore {
     /** Where a vault lives in S3 and how to reach it. Never holds a secret. */
