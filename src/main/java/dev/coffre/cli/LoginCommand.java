@@ -5,7 +5,6 @@ import dev.coffre.remote.mega.MegaConfig;
 import dev.coffre.remote.mega.MegaCredentials;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -16,16 +15,12 @@ import java.util.concurrent.Callable;
         footer = ExitCodes.HELP, mixinStandardHelpOptions = true)
 final class LoginCommand implements Callable<Integer> {
     @Mixin
-    MegaOptions mega = new MegaOptions();
-
-    @Parameters(paramLabel = "mega:", description = "The MEGA account (mega:).")
-    String remote;
+    MegaAccountArguments account = new MegaAccountArguments();
 
     @Override
     public Integer call() throws CliException {
-        MegaAccess.folderOf(remote, "login");
-        MegaConfig config = mega.config();
-        MegaCredentials credentials = MegaAccess.credentials(null, mega.twoFactorCode);
+        MegaConfig config = account.config("login");
+        MegaCredentials credentials = MegaAccess.credentials(null, account.mega.twoFactorCode);
         try (MegaClient client = MegaAccess.login(config, credentials)) {
             Path file = MegaSessions.save(config.apiUrl(), credentials.email(), client.session());
             System.err.println("logged in to MEGA as " + credentials.email() + "; session saved in " + file

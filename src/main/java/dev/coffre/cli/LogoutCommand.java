@@ -4,7 +4,6 @@ import dev.coffre.remote.mega.MegaClient;
 import dev.coffre.remote.mega.MegaConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.util.Optional;
@@ -15,15 +14,11 @@ import java.util.concurrent.Callable;
         footer = ExitCodes.HELP, mixinStandardHelpOptions = true)
 final class LogoutCommand implements Callable<Integer> {
     @Mixin
-    MegaOptions mega = new MegaOptions();
-
-    @Parameters(paramLabel = "mega:", description = "The MEGA account (mega:).")
-    String remote;
+    MegaAccountArguments account = new MegaAccountArguments();
 
     @Override
     public Integer call() throws CliException {
-        MegaAccess.folderOf(remote, "logout");
-        MegaConfig config = mega.config();
+        MegaConfig config = account.config("logout");
         Optional<MegaSessions.Saved> saved = MegaSessions.load(config.apiUrl());
         if (saved.isEmpty()) {
             System.err.println("no saved MEGA session for " + config.apiUrl());
