@@ -40,7 +40,7 @@ public final class Prefetcher implements AutoCloseable {
     }
 
     /** Ranges fetched ahead and not finished yet. */
-    public int inFlight() {
+    int inFlight() {
         return RANGES - inFlight.availablePermits();
     }
 
