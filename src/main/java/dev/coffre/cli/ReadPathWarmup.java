@@ -1,6 +1,7 @@
 package dev.coffre.cli;
 
 import dev.coffre.cache.SegmentCache;
+import dev.coffre.crypto.BlockCipher;
 import dev.coffre.crypto.Kdf;
 import dev.coffre.fuse.CoffreFs;
 import dev.coffre.io.PendingLog;
@@ -8,6 +9,7 @@ import dev.coffre.io.StagingArea;
 import dev.coffre.io.WriteBack;
 import dev.coffre.remote.vault.VaultRemote;
 import dev.coffre.store.LocalObjectStore;
+import dev.coffre.store.S3Warmup;
 import dev.coffre.vfs.Vfs;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
@@ -62,7 +64,7 @@ final class ReadPathWarmup {
     static Thread startS3() {
         return startDaemon("coffre-warmup-s3", () -> {
             try {
-                dev.coffre.store.S3Warmup.run(System.nanoTime() + TIME_LIMIT_NANOS);
+                S3Warmup.run(BlockCipher.SEALED_SEGMENT_SIZE, System.nanoTime() + TIME_LIMIT_NANOS);
             } catch (Throwable e) {
                 LOG.log(Level.FINE, "S3 client warm-up stopped early", e);
             }

@@ -171,10 +171,7 @@ public final class S3ObjectStore implements ObjectStore {
         if (length != WHOLE) {
             request.header("Range", "bytes=" + offset + "-" + (offset + length - 1));
         }
-        try (Response response = http.newCall(request.build()).execute()) {
-            if (!response.isSuccessful()) {
-                throw errorOf(response);
-            }
+        try (Response response = execute(request.build())) {
             byte[] body = response.body().bytes(); // one array of the announced length
             if (length != WHOLE && response.code() == 200) { // a server that ignores Range sent the whole object
                 int from = (int) Math.min(offset, body.length);
@@ -190,13 +187,20 @@ public final class S3ObjectStore implements ObjectStore {
             String url = client.getPresignedObjectUrl(GetPresignedObjectUrlArgs.builder().method(Method.PUT)
                     .bucket(location.bucket()).object(name(key)).expiry(PRESIGNED_SECONDS).build());
             Request request = new Request.Builder().url(url).put(RequestBody.create(data, null)).build();
-            try (Response response = http.newCall(request).execute()) {
-                if (!response.isSuccessful()) {
-                    throw errorOf(response);
-                }
-            }
+            execute(request).close();
             return null;
         });
+    }
+
+    /** Runs {@code request}; an error answer is thrown (its response closed) as {@link #errorOf} makes it. */
+    private Response execute(Request request) throws Exception {
+        Response response = http.newCall(request).execute();
+        if (!response.isSuccessful()) {
+            try (response) {
+                throw errorOf(response);
+            }
+        }
+        return response;
     }
 
     /** The SDK's exception for an S3 error answer, so that {@link #translate} reads it like the SDK's own. */

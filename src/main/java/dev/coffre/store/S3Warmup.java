@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs the S3 client's request path (signing, OkHttp, response streams) against a stand-in server inside
@@ -18,18 +19,20 @@ import java.util.concurrent.Executors;
  * request with an empty 200; nothing leaves the loopback interface and no credential is involved.
  */
 public final class S3Warmup {
-    /** A segment and its tag: what a random read fetches. The copy loops of larger bodies compile on their own. */
-    private static final int BODY_BYTES = 64 * 1024 + 16;
     /** The per-request code (OkHttp, the store's error handling) compiles after a few thousand calls. */
     private static final int REQUESTS = 1_000;
 
     private S3Warmup() {
     }
 
-    /** Fetches and stores stand-in objects until done or until {@code deadlineNanos}; returns the requests answered. */
-    public static int run(long deadlineNanos) throws IOException {
-        java.util.concurrent.atomic.AtomicInteger answered = new java.util.concurrent.atomic.AtomicInteger();
-        byte[] body = new byte[BODY_BYTES];
+    /**
+     * Fetches {@code bodyBytes}-long ranges of stand-in objects, and stores some, until done or until
+     * {@code deadlineNanos}; returns the requests answered. The mount passes what a random read fetches (a
+     * segment and its tag): the copy loops of larger bodies compile on their own.
+     */
+    public static int run(int bodyBytes, long deadlineNanos) throws IOException {
+        AtomicInteger answered = new AtomicInteger();
+        byte[] body = new byte[bodyBytes];
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         ExecutorService threads = Executors.newFixedThreadPool(2, r -> {
             Thread thread = new Thread(r, "coffre-warmup-s3");
@@ -60,7 +63,7 @@ public final class S3Warmup {
             S3ObjectStore store = S3ObjectStore.connect(location, new StaticProvider("warm-up", "warm-up", null));
             try {
                 for (int i = 0; i < REQUESTS && System.nanoTime() < deadlineNanos; i++) {
-                    store.getRange("block", 0, BODY_BYTES);
+                    store.getRange("block", 0, bodyBytes);
                     if (i % 10 == 0) {
                         store.put("block", new byte[4096]);
                     }
