@@ -132,8 +132,11 @@ def table(results_path, broken_path, meta_path):
         "is committed to the remote, as `coffre sync` does); for rclone, when `rclone check` finds every file on the "
         "server at its size (rclone's own upload counters read zero seconds before its uploads end); s3fs uploads "
         "a file before its close or fsync returns",
-        "- cold: after a remount (a new process; rclone full also loses its cache folder) and a drop of the page "
-        "cache; warm: right after the cold pass",
+        "- S3 server warm-up (untimed, before any target is timed): curl requests, then rounds in which every S3 "
+        "target writes, reads and randomly reads a file of the big file's size (S3Proxy is a JVM, and each client's "
+        "requests take paths of their own through it; a real S3 service does not warm up)",
+        "- cold: after a remount (a new process; rclone also loses its cache folder, in both modes) and a drop of "
+        "the page cache; warm: right after the cold pass",
         "",
     ]
     header = ["figure"] + columns + ["coffre-s3 vs best S3 peer", "coffre-local vs gocryptfs",

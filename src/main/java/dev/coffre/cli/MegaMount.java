@@ -114,7 +114,7 @@ final class MegaMount {
         mega.verifyReads(command.megaVerify, work.resolve("chunk-macs"));
         StagingArea staging = new StagingArea(work.resolve("blocks"));
         WriteBack writeBack = new WriteBack(mega, staging, new PendingLog(work), command.writeBackDelay.toMillis(),
-                command.uploadThreads, command.stagingSize, command.pollInterval.toMillis(), 0);
+                command.uploadThreads(true), command.stagingSize, command.pollInterval.toMillis(), 0);
         SegmentCache segments = new SegmentCache(command.cacheSize);
         Vfs vfs = new Vfs(mega, segments, staging, writeBack, Clock.systemUTC());
         try {

@@ -102,12 +102,14 @@ final class MountSession {
                 "--cache-size", Long.toString(command.cacheSize),
                 "--disk-cache-size", Long.toString(command.diskCacheSize),
                 "--log-file", log.toString(), "--write-back", command.writeBackDelay.toMillis() + "ms",
-                "--upload-threads", Integer.toString(command.uploadThreads),
                 "--fuse-threads", Integer.toString(command.fuseThreads),
                 "--staging-size", Long.toString(command.stagingSize),
                 "--poll-interval", command.pollInterval.toMillis() + "ms",
                 "--gc-grace", command.gcGrace.toMillis() + "ms"));
         args.addAll(remoteFlags);
+        if (command.uploadThreads != null) { // else the child picks the remote's default
+            args.addAll(List.of("--upload-threads", command.uploadThreads.toString()));
+        }
         if (command.metrics != null) {
             args.addAll(List.of("--metrics", command.metrics.text()));
         }

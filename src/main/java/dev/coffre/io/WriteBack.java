@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
@@ -44,6 +45,12 @@ public final class WriteBack implements EarlyUploads, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(WriteBack.class.getName());
     /** Consecutive failed attempts after which {@link #sync()} stops waiting and reports the failure. */
     private static final int SYNC_GIVES_UP_AFTER = 4;
+    /**
+     * Staged content that uploads may hold in memory at once (each holds its block, then its sealed copy). Many
+     * small files upload in parallel, as many as there are upload threads, while 4 MiB blocks take turns, 8 at a
+     * time: the heap's headroom beside the cache has room for that many.
+     */
+    static final long UPLOAD_BUFFER_BYTES = 32L << 20;
 
     /** What the write-back needs from the filesystem (implemented by the VFS). */
     public interface Host {
@@ -85,6 +92,8 @@ public final class WriteBack implements EarlyUploads, AutoCloseable {
     private final long gcGraceMillis;
     private final ExecutorService uploads;
     private final Retry retry = new Retry(5, 200, 10_000);
+    /** {@link #UPLOAD_BUFFER_BYTES} in KiB; fair, so that a large block is not passed over by a stream of small ones. */
+    private final Semaphore uploadBuffers = new Semaphore((int) (UPLOAD_BUFFER_BYTES >> 10), true);
     private final CommittedState committed = new CommittedState();
     /** Staged id to its uploaded block (HOLE for all zeros); an entry lives as long as its staged file. */
     private final Map<String, BlockRef> uploaded = new ConcurrentHashMap<>();
@@ -688,6 +697,21 @@ public final class WriteBack implements EarlyUploads, AutoCloseable {
     }
 
     private BlockRef uploadOne(String stagedId, Target target) throws IOException {
+        int kib = Math.max(1, (target.length() + 1023) >> 10);
+        try {
+            uploadBuffers.acquire(kib);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting to upload");
+        }
+        try {
+            return uploadHeld(stagedId, target);
+        } finally {
+            uploadBuffers.release(kib);
+        }
+    }
+
+    private BlockRef uploadHeld(String stagedId, Target target) throws IOException {
         byte[] data = staging.readAll(stagedId, target.length());
         if (isAllZero(data)) {
             return HOLE;

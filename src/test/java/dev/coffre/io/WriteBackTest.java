@@ -104,6 +104,34 @@ class WriteBackTest {
         assertEquals(2, blockObjects());
     }
 
+    @Test
+    @DisplayName("small files upload many at once; 4 MiB blocks take turns within the upload memory budget")
+    void uploadsInFlightStayWithinTheirMemory() throws Exception {
+        vault.uploadThreads = 32;
+        inTest = vault.reopen();
+        faults.stall(150); // every upload lasts long enough for the others to start meanwhile
+        for (int i = 0; i < 40; i++) {
+            vault.writeFile("/small" + i, random(1000, 100 + i));
+        }
+        vault.sync();
+        assertTrue(faults.mostBlockPutsAtOnce.get() > 8,
+                "small files went " + faults.mostBlockPutsAtOnce.get() + " at once, not more than the old 8");
+
+        faults.mostBlockPutsAtOnce.set(0);
+        for (int i = 0; i < 6; i++) {
+            vault.writeFile("/big" + i, random(12 << 20, 200 + i)); // 3 blocks of 4 MiB each
+        }
+        vault.sync();
+        long fit = WriteBack.UPLOAD_BUFFER_BYTES / (4 << 20);
+        assertTrue(faults.mostBlockPutsAtOnce.get() <= fit, faults.mostBlockPutsAtOnce.get() + " blocks of 4 MiB at once");
+        assertTrue(faults.mostBlockPutsAtOnce.get() > 1, "large blocks still upload in parallel");
+        faults.stall(0);
+        inTest = vault.reopen();
+        for (int i = 0; i < 6; i++) {
+            assertArrayEquals(random(12 << 20, 200 + i), vault.readFile("/big" + i));
+        }
+    }
+
     private void reopenWithWriteBackDelay(long millis) throws IOException {
         vault.writeBackDelayMillis = millis;
         inTest = vault.reopen();

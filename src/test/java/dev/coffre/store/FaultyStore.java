@@ -3,6 +3,7 @@ package dev.coffre.store;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -16,6 +17,9 @@ public final class FaultyStore extends ForwardingStore {
     private volatile boolean permanentlyDenied;
     private volatile long stallMillis;
     public final AtomicLong blockPuts = new AtomicLong();
+    /** Block uploads under way (stall included), and the most there were at once. */
+    private final AtomicInteger blockPutsInFlight = new AtomicInteger();
+    public final AtomicInteger mostBlockPutsAtOnce = new AtomicInteger();
     public final AtomicLong injectedFailures = new AtomicLong();
 
     public FaultyStore(ObjectStore inner) {
@@ -58,9 +62,19 @@ public final class FaultyStore extends ForwardingStore {
 
     @Override
     public void put(String key, byte[] data) throws IOException {
-        maybeFail(key);
-        inner.put(key, data);
-        if (key.startsWith("blocks/")) {
+        boolean block = key.startsWith("blocks/");
+        if (block) {
+            mostBlockPutsAtOnce.accumulateAndGet(blockPutsInFlight.incrementAndGet(), Math::max);
+        }
+        try {
+            maybeFail(key);
+            inner.put(key, data);
+        } finally {
+            if (block) {
+                blockPutsInFlight.decrementAndGet();
+            }
+        }
+        if (block) {
             blockPuts.incrementAndGet();
         }
     }

@@ -30,6 +30,7 @@ public final class TestVault implements AutoCloseable {
     /** How often the write-back looks for other clients' changes. */
     public long pollMillis = 1000;
     public long stagingLimitBytes = 1L << 30;
+    public int uploadThreads = 2;
 
     private TestVault(Path folder, Path staging, ObjectStore store) {
         this.folder = folder;
@@ -75,7 +76,7 @@ public final class TestVault implements AutoCloseable {
     private void open(byte[] password) throws IOException {
         remote = VaultRemote.open(store, password);
         StagingArea stagingArea = new StagingArea(staging.resolve("blocks"));
-        writeBack = new WriteBack(remote, stagingArea, new PendingLog(staging), writeBackDelayMillis, 2, stagingLimitBytes,
+        writeBack = new WriteBack(remote, stagingArea, new PendingLog(staging), writeBackDelayMillis, uploadThreads, stagingLimitBytes,
                 pollMillis, 0);
         vfs = new Vfs(remote, new SegmentCache(64L << 20), stagingArea, writeBack, Clock.systemUTC());
         vfs.load();
