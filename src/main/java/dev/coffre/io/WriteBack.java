@@ -697,7 +697,8 @@ public final class WriteBack implements EarlyUploads, AutoCloseable {
     }
 
     private BlockRef uploadOne(String stagedId, Target target) throws IOException {
-        int kib = Math.max(1, (target.length() + 1023) >> 10);
+        // A block larger than the whole budget (none is, today) waits for all of it rather than forever.
+        int kib = (int) Math.min(UPLOAD_BUFFER_BYTES >> 10, Math.max(1, (target.length() + 1023L) >> 10));
         try {
             uploadBuffers.acquire(kib);
         } catch (InterruptedException e) {
