@@ -18,14 +18,23 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Verified plaintext segments in memory, keyed by (object id, segment index), within one byte budget.
- * Concurrent misses of one segment share one load. Values are never modified, so a caller that holds one
- * keeps it valid even after eviction. Knows nothing of crypto or storage: loads go through {@link Loader}.
+ * Verified plaintext segments in memory, keyed by (object id, segment index), within one byte budget for all
+ * decrypted data: segments cached, fetched ahead and not read yet, and being stored or read. Concurrent misses
+ * of one segment share one load. Knows nothing of crypto or storage: loads go through {@link Loader}.
  *
- * <p>Segments fetched ahead ({@link #prefetch}) are also held aside until their first read, within a budget of
- * their own: the cache's admission policy (W-TinyLFU) favours segments read before over new ones, so with the
- * cache full of an earlier file, a segment fetched ahead was dropped before its reader came and fetched again
- * (a second 256 MiB file read after a first took 350 MiB of requests).
+ * <p>The bytes live outside the Java heap ({@link SegmentMemory}), each segment counted by references
+ * ({@link Segment}): the cache holds one, and a reader holds one while it copies ({@link Pinned}), so that a
+ * segment evicted during a read stays valid until that read is over, and its buffer is reused only after.
+ * The budget splits so that the total stays within it: an eighth (at most 32 MiB) for segments fetched ahead
+ * and held until read (most of them are in the cache too), an eighth (at most 32 MiB) for segments being
+ * stored, segments that readers still hold after their eviction, and segments just stored that the cache has
+ * not weighed yet (it counts them in the background, some dozens behind at worst); the rest for the cache
+ * proper.
+ *
+ * <p>Segments fetched ahead ({@link #prefetch}) are held aside until their first read: the cache's admission
+ * policy (W-TinyLFU) favours segments read before over new ones, so with the cache full of an earlier file, a
+ * segment fetched ahead was dropped before its reader came and fetched again (a second 256 MiB file read
+ * after a first took 350 MiB of requests).
  * Thread-safe.
  */
 public final class SegmentCache {
@@ -35,54 +44,135 @@ public final class SegmentCache {
         byte[][] load(int firstSegment, int count) throws IOException;
     }
 
+    /** The largest segment the cache takes (the vault format's segment size). */
+    public static final int MAX_SEGMENT_BYTES = 64 * 1024;
+    /**
+     * The most fetched ahead at once: ranges in flight (io.Prefetcher bounds them by this), whose fetched bytes
+     * are on the heap until they are stored here.
+     */
+    public static final long READ_AHEAD_BYTES = 64L << 20;
+    private static final long HELD_AHEAD_BYTES = 32L << 20;
+    private static final long IN_USE_RESERVE_BYTES = 32L << 20;
+    /** Lookups a read retries when what it found was evicted before it could pin it (a busy, small cache). */
+    private static final int PIN_ATTEMPTS = 100;
+
     private record Key(String objectId, int segment) {
     }
 
-    private final AsyncCache<Key, byte[]> cache;
+    private final SegmentMemory memory;
+    private final AsyncCache<Key, Segment> cache;
+    private final long heldAheadBudget;
     private final AtomicLong hits = new AtomicLong();
     private final AtomicLong misses = new AtomicLong();
     private final AtomicLong evictions = new AtomicLong();
-    /**
-     * The read-ahead budget, outside the cache's: the bytes of segments fetched ahead and held here until read,
-     * and as much again in flight (io.Prefetcher bounds its ranges by it).
-     */
-    public static final long READ_AHEAD_BYTES = 64L << 20;
-    /** Segments fetched ahead and not read yet, oldest first; guarded by itself. */
-    private final LinkedHashMap<Key, byte[]> fetchedAhead = new LinkedHashMap<>();
+    /** Segments fetched ahead and not read yet, oldest first, each with a reference of its own; guarded by itself. */
+    private final LinkedHashMap<Key, Segment> fetchedAhead = new LinkedHashMap<>();
     private long fetchedAheadBytes;
 
-    public SegmentCache(long maximumBytes) {
+    public SegmentCache(long budgetBytes) {
+        this.memory = new SegmentMemory(budgetBytes, MAX_SEGMENT_BYTES);
+        this.heldAheadBudget = Math.min(HELD_AHEAD_BYTES, budgetBytes / 8);
+        long cached = budgetBytes - heldAheadBudget - Math.min(IN_USE_RESERVE_BYTES, budgetBytes / 8);
         this.cache = Caffeine.newBuilder()
-                .maximumWeight(maximumBytes)
-                .weigher((Key key, byte[] value) -> value.length)
-                // Counted for status and metrics: evictions that rise with misses mean the cache is too small.
-                .evictionListener((Key key, byte[] value, RemovalCause cause) -> {
+                .maximumWeight(Math.max(MAX_SEGMENT_BYTES, cached))
+                .weigher((Key key, Segment value) -> value.length())
+                .removalListener((Key key, Segment value, RemovalCause cause) -> {
+                    if (value != null) {
+                        value.release(); // the cache's reference
+                    }
                     if (cause.wasEvicted()) {
+                        // Counted for status and metrics: evictions that rise with misses mean the cache is too small.
                         evictions.incrementAndGet();
                     }
                 })
-                .executor(Runnable::run)
+                .executor(Runnable::run) // the reference goes back at once, on the thread that evicted
                 .buildAsync();
     }
 
-    /** Segments {@code first .. first+count-1} of {@code objectId}, loading the missing ones in contiguous runs. */
-    public byte[][] get(String objectId, int first, int count, Loader loader) throws IOException {
-        byte[][] out = new byte[count][];
-        List<Key> keys = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            Key key = new Key(objectId, first + i);
-            out[i] = takeFetchedAhead(key);
-            if (out[i] == null) {
-                keys.add(key);
+    /**
+     * Segments read, pinned: valid until {@link #close()}, which every reader must call (try-with-resources).
+     * Not thread-safe (one reader).
+     */
+    public static final class Pinned implements AutoCloseable {
+        private final Segment[] segments;
+        private boolean closed;
+
+        private Pinned(Segment[] segments) {
+            this.segments = segments;
+        }
+
+        public int count() {
+            return segments.length;
+        }
+
+        /** The length of the {@code i}-th segment read. */
+        public int length(int i) {
+            return segments[i].length();
+        }
+
+        /** Copies {@code n} bytes of the {@code i}-th segment read, from {@code from}, to {@code dst}. */
+        public void copy(int i, int from, byte[] dst, int dstOffset, int n) {
+            if (closed) {
+                throw new IllegalStateException("segments read after their release");
+            }
+            segments[i].copyTo(from, dst, dstOffset, n);
+        }
+
+        @Override
+        public void close() {
+            if (!closed) {
+                closed = true;
+                releaseAll(segments);
             }
         }
-        hits.addAndGet(count);
-        if (keys.isEmpty()) {
-            return out;
-        }
-        Map<Key, byte[]> found;
+    }
+
+    /** Segments {@code first .. first+count-1} of {@code objectId}, loading the missing ones in contiguous runs. */
+    public Pinned get(String objectId, int first, int count, Loader loader) throws IOException {
+        Segment[] out = new Segment[count];
+        boolean done = false;
         try {
-            found = cache.getAll(keys, (missing, executor) -> {
+            hits.addAndGet(count);
+            for (int attempt = 0; attempt < PIN_ATTEMPTS; attempt++) {
+                List<Key> keys = new ArrayList<>(count);
+                for (int i = 0; i < count; i++) {
+                    if (out[i] == null) {
+                        Key key = new Key(objectId, first + i);
+                        out[i] = takeFetchedAhead(key); // its hold's reference is now this read's
+                        if (out[i] == null) {
+                            keys.add(key);
+                        }
+                    }
+                }
+                if (keys.isEmpty()) {
+                    done = true;
+                    return new Pinned(out);
+                }
+                Map<Key, Segment> found = getAll(objectId, keys, loader);
+                for (Key key : keys) {
+                    Segment segment = found.get(key);
+                    // Evicted since it was found (its buffer gone back) when tryRetain fails: look again.
+                    if (segment != null && segment.tryRetain()) {
+                        out[key.segment() - first] = segment;
+                        Segment held = takeFetchedAhead(key); // read through the cache while its load ran
+                        if (held != null) {
+                            held.release();
+                        }
+                    }
+                }
+            }
+            throw new IOException("segments of " + objectId + " evicted before they could be read, "
+                    + PIN_ATTEMPTS + " times: the cache is too small for the reads at hand");
+        } finally {
+            if (!done) {
+                releaseAll(out);
+            }
+        }
+    }
+
+    private Map<Key, Segment> getAll(String objectId, List<Key> keys, Loader loader) throws IOException {
+        try {
+            return cache.getAll(keys, (missing, executor) -> {
                 misses.addAndGet(missing.size());
                 try {
                     return CompletableFuture.completedFuture(loadRuns(objectId, missing, loader));
@@ -103,59 +193,75 @@ public final class SegmentCache {
             }
             throw e;
         }
-        for (int i = 0; i < count; i++) {
-            if (out[i] == null) {
-                Key key = new Key(objectId, first + i);
-                out[i] = found.get(key);
-                takeFetchedAhead(key); // read through the cache while its load was running
-            }
-        }
-        return out;
     }
 
-    private byte[] takeFetchedAhead(Key key) {
+    private static void releaseAll(Segment[] segments) {
+        for (Segment segment : segments) {
+            if (segment != null) {
+                segment.release();
+            }
+        }
+    }
+
+    private Segment takeFetchedAhead(Key key) {
         synchronized (fetchedAhead) {
-            byte[] value = fetchedAhead.remove(key);
+            Segment value = fetchedAhead.remove(key);
             if (value != null) {
-                fetchedAheadBytes -= value.length;
+                fetchedAheadBytes -= value.length();
             }
             return value;
         }
     }
 
     /** Holds segments fetched ahead until read; beyond the budget the oldest go (left to the cache alone). */
-    private void holdFetchedAhead(Map<Key, byte[]> loaded) {
+    private void holdFetchedAhead(Map<Key, Segment> loaded) {
+        List<Segment> dropped = new ArrayList<>();
         synchronized (fetchedAhead) {
             loaded.forEach((key, value) -> {
-                byte[] previous = fetchedAhead.put(key, value);
-                fetchedAheadBytes += value.length - (previous == null ? 0 : previous.length);
+                if (value.tryRetain()) { // not yet in the cache, so not released: always true
+                    Segment previous = fetchedAhead.put(key, value);
+                    fetchedAheadBytes += value.length();
+                    if (previous != null) {
+                        fetchedAheadBytes -= previous.length();
+                        dropped.add(previous);
+                    }
+                }
             });
             var oldest = fetchedAhead.entrySet().iterator();
-            while (fetchedAheadBytes > READ_AHEAD_BYTES && oldest.hasNext()) {
-                fetchedAheadBytes -= oldest.next().getValue().length;
+            while (fetchedAheadBytes > heldAheadBudget && oldest.hasNext()) {
+                Segment segment = oldest.next().getValue();
+                fetchedAheadBytes -= segment.length();
+                dropped.add(segment);
                 oldest.remove();
             }
         }
+        dropped.forEach(Segment::release);
     }
 
-    private static Map<Key, byte[]> loadRuns(String objectId, Set<? extends Key> missing, Loader loader)
+    /** Loads the missing segments into buffers of the cache's memory, each with one reference (the cache's). */
+    private Map<Key, Segment> loadRuns(String objectId, Set<? extends Key> missing, Loader loader)
             throws IOException {
         TreeSet<Integer> segments = new TreeSet<>();
         missing.forEach(k -> segments.add(k.segment()));
-        Map<Key, byte[]> loaded = new HashMap<>();
-        while (!segments.isEmpty()) {
-            int start = segments.first();
-            int end = start;
-            while (segments.contains(end + 1)) {
-                end++;
+        Map<Key, Segment> loaded = new HashMap<>();
+        try {
+            while (!segments.isEmpty()) {
+                int start = segments.first();
+                int end = start;
+                while (segments.contains(end + 1)) {
+                    end++;
+                }
+                byte[][] run = loader.load(start, end - start + 1);
+                for (int i = 0; i < run.length; i++) {
+                    loaded.put(new Key(objectId, start + i), Segment.copyOf(run[i], memory));
+                    segments.remove(start + i);
+                }
             }
-            byte[][] run = loader.load(start, end - start + 1);
-            for (int i = 0; i < run.length; i++) {
-                loaded.put(new Key(objectId, start + i), run[i]);
-                segments.remove(start + i);
-            }
+            return loaded;
+        } catch (IOException | RuntimeException | Error e) {
+            loaded.values().forEach(Segment::release); // never reach the cache
+            throw e;
         }
-        return loaded;
     }
 
     /**
@@ -178,7 +284,7 @@ public final class SegmentCache {
         return cache.getAll(keys, (missing, ignored) -> CompletableFuture.supplyAsync(() -> {
             misses.addAndGet(missing.size());
             try {
-                Map<Key, byte[]> loaded = loadRuns(objectId, missing, loader);
+                Map<Key, Segment> loaded = loadRuns(objectId, missing, loader);
                 holdFetchedAhead(loaded);
                 return loaded;
             } catch (IOException e) {
@@ -201,7 +307,13 @@ public final class SegmentCache {
         return evictions.get();
     }
 
-    public long weightedSize() {
-        return cache.synchronous().policy().eviction().map(e -> e.weightedSize().orElse(0L)).orElse(0L);
+    /** Bytes of decrypted data in memory: cached, held until read, being stored or read. */
+    public long memoryBytes() {
+        return (long) memory.inUse() * memory.bufferBytes();
+    }
+
+    /** The most bytes of decrypted data in memory at once since this cache was made. */
+    public long peakMemoryBytes() {
+        return (long) memory.peakInUse() * memory.bufferBytes();
     }
 }

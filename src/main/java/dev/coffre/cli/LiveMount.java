@@ -22,7 +22,7 @@ record LiveMount(String mountPoint, String remote, String startedAt, String logF
     MountState state() {
         WriteBack.Stats queue = vfs.writeBackStats();
         return new MountState(ProcessHandle.current().pid(), mountPoint, remote, startedAt, logFile, metricsUrl,
-                segments.weightedSize(), cacheLimitBytes, segments.requests(), segments.misses(), segments.evictions(),
+                segments.memoryBytes(), cacheLimitBytes, segments.requests(), segments.misses(), segments.evictions(),
                 fetchedBytes.getAsLong(), fetchRequests.getAsLong(),
                 diskCache == null ? 0 : diskCache.bytes(), diskCacheLimitBytes, diskCache == null ? 0 : diskCache.hits(),
                 fs.integrityFailures(), queue.pendingChanges(), queue.pendingFiles(), queue.pendingBytes(),

@@ -131,7 +131,7 @@ final class MountMetrics implements FuseObserver, AutoCloseable {
                     MountState::segmentEvictions),
             counter("coffre_disk_cache_hits", "Segments read from the disk cache instead of the remote",
                     MountState::diskCacheHits),
-            gauge("coffre_cache_bytes", "Memory cache in use", MountState::cacheBytes),
+            gauge("coffre_cache_bytes", "Decrypted data in memory (cached, read ahead, being read)", MountState::cacheBytes),
             gauge("coffre_cache_limit_bytes", "Memory cache size (--cache-size)", MountState::cacheLimitBytes),
             gauge("coffre_disk_cache_bytes", "Disk cache in use", MountState::diskCacheBytes),
             gauge("coffre_upload_queue_changes", "Changes waiting to be committed to the remote",

@@ -81,6 +81,11 @@ final class MountSession {
 
     // ---- the parent: starts the background half and waits for its answer ----
 
+    /** The mount process's heap: the tree and blocks on their way; decrypted data is outside it. */
+    private static final int HEAP_MIB = 256;
+    private static final int YOUNG_HEAP_MIB = 48;
+    private static final int DIRECT_MEMORY_SLACK_MIB = 256;
+
     /**
      * Starts this command again as a detached process ({@code --daemon-child}) with the common options,
      * {@code remoteFlags} and {@code remoteArgument}, hands it {@code secret} through a pipe (never argv or
@@ -92,10 +97,14 @@ final class MountSession {
         if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
             args.add("/usr/bin/setsid"); // Leave the terminal's session: closing it must not end the mount.
         }
-        // The heap is bounded by the cache budget, so that the mount's memory stays flat whatever the files.
-        // Large reads into heap buffers go through temporary direct buffers that the JDK otherwise keeps, one per
-        // thread and as large as the largest read (4 MiB blocks): memory outside the heap that grew with use.
-        args.addAll(List.of(java, "-Xmx" + ((command.cacheSize >> 20) + 256) + "m", "-XX:+UseG1GC",
+        // Memory stays flat whatever the files. Decrypted data lives outside the heap, within --cache-size
+        // (cache.SegmentCache); the direct-memory limit leaves room above it for the JDK's temporary buffers of
+        // file and socket reads, which it otherwise keeps, one per thread and as large as the largest read
+        // (4 MiB blocks), hence their size cap. The heap holds the tree and blocks on their way (uploads, fetched
+        // ranges); a small young generation keeps G1 from spreading those short-lived arrays over the whole heap:
+        // peak RSS writing then reading 1 GiB went 676 → 521 MiB with a 256 MiB cache, reads a little faster.
+        args.addAll(List.of(java, "-Xmx" + HEAP_MIB + "m", "-XX:MaxNewSize=" + YOUNG_HEAP_MIB + "m", "-XX:+UseG1GC",
+                "-XX:MaxDirectMemorySize=" + ((command.cacheSize >> 20) + DIRECT_MEMORY_SLACK_MIB) + "m",
                 "-Djdk.nio.maxCachedBufferSize=262144",
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(),
                 "mount", "--daemon-child", "--cache-dir", command.cacheDirectory().toString(),

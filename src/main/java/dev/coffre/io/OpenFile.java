@@ -279,15 +279,16 @@ public final class OpenFile {
         } else if (available > 0) {
             int first = Offsets.segmentIndex(inBlock);
             int last = Offsets.segmentIndex(inBlock + available - 1);
-            byte[][] segments = cache.get(ref.id(), first, last - first + 1,
-                    (from, count) -> remote.readSegments(ino, block, ref, from, count));
-            int copied = 0;
-            for (int i = 0; i < segments.length; i++) {
-                int segmentStart = (first + i) * Offsets.SEGMENT;
-                int from = Math.max(inBlock, segmentStart) - segmentStart;
-                int count = Math.min(available - copied, segments[i].length - from);
-                System.arraycopy(segments[i], from, dst, dstOffset + copied, count);
-                copied += count;
+            try (SegmentCache.Pinned segments = cache.get(ref.id(), first, last - first + 1,
+                    (from, count) -> remote.readSegments(ino, block, ref, from, count))) {
+                int copied = 0;
+                for (int i = 0; i < segments.count(); i++) {
+                    int segmentStart = (first + i) * Offsets.SEGMENT;
+                    int from = Math.max(inBlock, segmentStart) - segmentStart;
+                    int count = Math.min(available - copied, segments.length(i) - from);
+                    segments.copy(i, from, dst, dstOffset + copied, count);
+                    copied += count;
+                }
             }
         }
         Arrays.fill(dst, dstOffset + available, dstOffset + n, (byte) 0);
