@@ -39,6 +39,22 @@ public final class Aead {
         }
     }
 
+    /**
+     * Seals into {@code out} from {@code outOffset} (ciphertext, then the tag: {@code length + TAG_BYTES}
+     * bytes), for a caller that puts many sealed pieces in one array; returns the bytes written.
+     */
+    public static int sealInto(byte[] key, byte[] nonce, byte[] aad, byte[] plaintext, int offset, int length,
+                               byte[] out, int outOffset) {
+        Cipher cipher = CIPHERS.get();
+        try {
+            cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(TAG_BYTES * 8, nonce));
+            cipher.updateAAD(aad);
+            return cipher.doFinal(plaintext, offset, length, out, outOffset);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM encryption failed", e);
+        }
+    }
+
     public static byte[] seal(byte[] key, byte[] nonce, byte[] aad, byte[] plaintext) {
         return seal(key, nonce, aad, plaintext, 0, plaintext.length);
     }

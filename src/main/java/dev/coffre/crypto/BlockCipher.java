@@ -52,9 +52,8 @@ public final class BlockCipher {
             int start = segment * SEGMENT_SIZE;
             int segmentLength = Math.min(SEGMENT_SIZE, length - start);
             boolean last = segment == segments - 1;
-            byte[] sealed = Aead.seal(blockKey, nonce(segment), aad(context, segment, last),
-                    plaintext, offset + start, segmentLength);
-            System.arraycopy(sealed, 0, out, segment * SEALED_SEGMENT_SIZE, sealed.length);
+            Aead.sealInto(blockKey, nonce(segment), aad(context, segment, last),
+                    plaintext, offset + start, segmentLength, out, segment * SEALED_SEGMENT_SIZE);
         }
         return out;
     }

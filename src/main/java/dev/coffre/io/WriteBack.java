@@ -94,6 +94,8 @@ public final class WriteBack implements EarlyUploads, AutoCloseable {
     private final Retry retry = new Retry(5, 200, 10_000);
     /** {@link #UPLOAD_BUFFER_BYTES} in KiB; fair, so that a large block is not passed over by a stream of small ones. */
     private final Semaphore uploadBuffers = new Semaphore((int) (UPLOAD_BUFFER_BYTES >> 10), true);
+    /** Arrays for full blocks, as many as the budget lets upload at once. */
+    private final BlockBuffers blockBuffers = new BlockBuffers(Offsets.BLOCK, (int) (UPLOAD_BUFFER_BYTES / Offsets.BLOCK));
     private final CommittedState committed = new CommittedState();
     /** Staged id to its uploaded block (HOLE for all zeros); an entry lives as long as its staged file. */
     private final Map<String, BlockRef> uploaded = new ConcurrentHashMap<>();
@@ -713,17 +715,27 @@ public final class WriteBack implements EarlyUploads, AutoCloseable {
     }
 
     private BlockRef uploadHeld(String stagedId, Target target) throws IOException {
-        byte[] data = staging.readAll(stagedId, target.length());
-        if (isAllZero(data)) {
-            return HOLE;
+        int length = target.length();
+        // Large blocks in reused arrays (see BlockBuffers); a small file's block in an array of its size.
+        boolean pooled = length > Offsets.BLOCK / 4 && length <= Offsets.BLOCK;
+        byte[] data = pooled ? blockBuffers.take() : new byte[length];
+        try {
+            staging.read(stagedId, 0, data, 0, length);
+            if (isAllZero(data, length)) {
+                return HOLE;
+            }
+            BlockRef block = retry.run("upload", () -> remote.upload(target.ino(), target.index(), data, 0, length));
+            // Recorded at once, not when the whole batch is done, so that stats() stops counting it as queued as
+            // soon as it counts as uploaded (progress bars add the two).
+            uploaded.put(stagedId, block);
+            uploadedBlocks.incrementAndGet();
+            uploadedBytes.addAndGet(length);
+            return block;
+        } finally {
+            if (pooled) {
+                blockBuffers.give(data);
+            }
         }
-        BlockRef block = retry.run("upload", () -> remote.upload(target.ino(), target.index(), data, 0, data.length));
-        // Recorded at once, not when the whole batch is done, so that stats() stops counting it as queued as soon as
-        // it counts as uploaded (progress bars add the two).
-        uploaded.put(stagedId, block);
-        uploadedBlocks.incrementAndGet();
-        uploadedBytes.addAndGet(data.length);
-        return block;
     }
 
     private MetaOp translate(MetaOp op) {
@@ -770,9 +782,9 @@ public final class WriteBack implements EarlyUploads, AutoCloseable {
         }
     }
 
-    private static boolean isAllZero(byte[] bytes) {
-        for (byte b : bytes) {
-            if (b != 0) {
+    private static boolean isAllZero(byte[] bytes, int length) {
+        for (int i = 0; i < length; i++) {
+            if (bytes[i] != 0) {
                 return false;
             }
         }

@@ -57,7 +57,10 @@ public interface Remote extends Closeable {
     /** Verified plaintext of {@code count} consecutive segments of one block, starting at {@code firstSegment}. */
     byte[][] readSegments(long fileId, long blockIndex, BlockRef block, int firstSegment, int count) throws IOException;
 
-    /** Encrypts and stores a new block object; nothing references it until a commit does. */
+    /**
+     * Encrypts and stores a new block object; nothing references it until a commit does. Keeps no reference to
+     * {@code plaintext} once it returns: the caller reuses the array.
+     */
     BlockRef upload(long fileId, long blockIndex, byte[] plaintext, int offset, int length) throws IOException;
 
     /** Deletes a block object that no committed metadata references any more. */

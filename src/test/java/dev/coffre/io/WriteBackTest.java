@@ -132,6 +132,26 @@ class WriteBackTest {
         }
     }
 
+    @Test
+    @DisplayName("large blocks upload from reused arrays, each with its own bytes, short blocks included")
+    void reusedUploadArraysCarryEachBlocksOwnBytes() throws Exception {
+        vault.uploadThreads = 32;
+        inTest = vault.reopen();
+        int[] sizes = {4 << 20, (4 << 20) + 1_500_000, 2_500_000, 9_000_000, (8 << 20) + 1_048_577, 1_048_577};
+        for (int round = 0; round < 2; round++) { // the second round's arrays held the first round's blocks
+            for (int i = 0; i < sizes.length; i++) {
+                vault.writeFile("/f" + round + "-" + i, random(sizes[i], 300 + 10 * round + i));
+            }
+            vault.sync();
+        }
+        inTest = vault.reopen();
+        for (int round = 0; round < 2; round++) {
+            for (int i = 0; i < sizes.length; i++) {
+                assertArrayEquals(random(sizes[i], 300 + 10 * round + i), vault.readFile("/f" + round + "-" + i));
+            }
+        }
+    }
+
     private void reopenWithWriteBackDelay(long millis) throws IOException {
         vault.writeBackDelayMillis = millis;
         inTest = vault.reopen();
