@@ -48,7 +48,7 @@ public final class WriteBack implements EarlyUploads, AutoCloseable {
     /**
      * Staged content that uploads may hold in memory at once (each holds its block, then its sealed copy). Many
      * small files upload in parallel, as many as there are upload threads, while 4 MiB blocks take turns, 8 at a
-     * time: the heap's headroom beside the cache has room for that many.
+     * time: the mount's heap (cli.MountSession) is sized for that many.
      */
     static final long UPLOAD_BUFFER_BYTES = 32L << 20;
 
