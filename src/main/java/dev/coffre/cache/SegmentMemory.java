@@ -43,7 +43,14 @@ final class SegmentMemory {
                 return pooled.clear();
             }
         }
-        return ByteBuffer.allocateDirect(bufferBytes);
+        try {
+            return ByteBuffer.allocateDirect(bufferBytes);
+        } catch (OutOfMemoryError e) { // the JVM's limit on direct memory: not taken after all
+            synchronized (this) {
+                inUse--;
+            }
+            throw e;
+        }
     }
 
     void give(ByteBuffer buffer) {
