@@ -7,7 +7,6 @@ import com.github.benmanes.caffeine.cache.RemovalCause;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,11 +24,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>The bytes live outside the Java heap ({@link SegmentMemory}), each segment counted by references
  * ({@link Segment}): the cache holds one, and a reader holds one while it copies ({@link Pinned}), so that a
  * segment evicted during a read stays valid until that read is over, and its buffer is reused only after.
- * The budget splits so that the total stays within it: an eighth (at most 32 MiB) for segments fetched ahead
- * and held until read (most of them are in the cache too), an eighth (at most 32 MiB) for segments being
- * stored, segments that readers still hold after their eviction, and segments just stored that the cache has
- * not weighed yet (it counts them in the background, some dozens behind at worst); the rest for the cache
- * proper.
+ * The budget splits so that the total stays within it: a quarter (at most {@link #READ_AHEAD_BYTES}, as much
+ * as the read-ahead has in flight) for segments fetched ahead and held until read (most of them are in the
+ * cache too); an eighth (at most 32 MiB) for segments being stored, segments that readers still hold after
+ * their eviction, and segments just stored that the cache has not weighed yet (it counts them in the
+ * background, some dozens behind at worst); the rest for the cache proper.
  *
  * <p>Segments fetched ahead ({@link #prefetch}) are held aside until their first read: the cache's admission
  * policy (W-TinyLFU) favours segments read before over new ones, so with the cache full of an earlier file, a
@@ -48,10 +47,10 @@ public final class SegmentCache {
     public static final int MAX_SEGMENT_BYTES = 64 * 1024;
     /**
      * The most fetched ahead at once: ranges in flight (io.Prefetcher bounds them by this), whose fetched bytes
-     * are on the heap until they are stored here.
+     * are on the heap until they are stored here, and segments held here until read (less with a budget under
+     * 256 MiB: a quarter of it).
      */
     public static final long READ_AHEAD_BYTES = 64L << 20;
-    private static final long HELD_AHEAD_BYTES = 32L << 20;
     private static final long IN_USE_RESERVE_BYTES = 32L << 20;
     /** Lookups a read retries when what it found was evicted before it could pin it (a busy, small cache). */
     private static final int PIN_ATTEMPTS = 100;
@@ -71,7 +70,7 @@ public final class SegmentCache {
 
     public SegmentCache(long budgetBytes) {
         this.memory = new SegmentMemory(budgetBytes, MAX_SEGMENT_BYTES);
-        this.heldAheadBudget = Math.min(HELD_AHEAD_BYTES, budgetBytes / 8);
+        this.heldAheadBudget = Math.min(READ_AHEAD_BYTES, budgetBytes / 4);
         long cached = budgetBytes - heldAheadBudget - Math.min(IN_USE_RESERVE_BYTES, budgetBytes / 8);
         this.cache = Caffeine.newBuilder()
                 .maximumWeight(Math.max(MAX_SEGMENT_BYTES, cached))
@@ -148,8 +147,11 @@ public final class SegmentCache {
                     done = true;
                     return new Pinned(out);
                 }
-                Map<Key, Segment> found = getAll(objectId, keys, loader);
+                Map<Key, Segment> found = getAll(objectId, keys, loader, out, first);
                 for (Key key : keys) {
+                    if (out[key.segment() - first] != null) {
+                        continue; // loaded by this read, which took its reference then
+                    }
                     Segment segment = found.get(key);
                     // Evicted since it was found (its buffer gone back) when tryRetain fails: look again.
                     if (segment != null && segment.tryRetain()) {
@@ -170,12 +172,23 @@ public final class SegmentCache {
         }
     }
 
-    private Map<Key, Segment> getAll(String objectId, List<Key> keys, Loader loader) throws IOException {
+    /**
+     * Looks {@code keys} up, loading the missing ones on this thread; a segment so loaded goes into
+     * {@code pinned} (at its index from {@code first}) with a reference of its own, taken before the cache
+     * sees it: the cache's policy may turn a newcomer away at once, and this read must not lose it.
+     */
+    private Map<Key, Segment> getAll(String objectId, List<Key> keys, Loader loader, Segment[] pinned, int first)
+            throws IOException {
         try {
             return cache.getAll(keys, (missing, executor) -> {
                 misses.addAndGet(missing.size());
                 try {
-                    return CompletableFuture.completedFuture(loadRuns(objectId, missing, loader));
+                    Map<Key, Segment> loaded = loadRuns(objectId, missing, loader);
+                    loaded.forEach((key, segment) -> {
+                        segment.tryRetain(); // not in the cache yet, so not released: always true
+                        pinned[key.segment() - first] = segment;
+                    });
+                    return CompletableFuture.completedFuture(loaded);
                 } catch (IOException e) {
                     return CompletableFuture.failedFuture(e);
                 }
@@ -243,7 +256,7 @@ public final class SegmentCache {
             throws IOException {
         TreeSet<Integer> segments = new TreeSet<>();
         missing.forEach(k -> segments.add(k.segment()));
-        Map<Key, Segment> loaded = new HashMap<>();
+        Map<Key, Segment> loaded = new LinkedHashMap<>(); // in segment order, as held and read
         try {
             while (!segments.isEmpty()) {
                 int start = segments.first();

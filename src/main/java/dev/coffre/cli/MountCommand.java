@@ -48,7 +48,8 @@ final class MountCommand implements java.util.concurrent.Callable<Integer> {
     Path cacheDir;
 
     @Option(names = "--cache-size", paramLabel = "SIZE", converter = SizeConverter.class,
-            description = "Memory for decrypted data (default: 256M).")
+            description = "Memory for decrypted data: the cache, read-ahead and reads under way, outside the Java heap"
+                    + " (default: 256M).")
     long cacheSize = 256L << 20;
 
     @Option(names = "--disk-cache-size", paramLabel = "SIZE", converter = SizeConverter.class,

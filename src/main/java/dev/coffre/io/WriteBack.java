@@ -95,7 +95,8 @@ public final class WriteBack implements EarlyUploads, AutoCloseable {
     /** {@link #UPLOAD_BUFFER_BYTES} in KiB; fair, so that a large block is not passed over by a stream of small ones. */
     private final Semaphore uploadBuffers = new Semaphore((int) (UPLOAD_BUFFER_BYTES >> 10), true);
     /** Arrays for full blocks, as many as the budget lets upload at once. */
-    private final BlockBuffers blockBuffers = new BlockBuffers(Offsets.BLOCK, (int) (UPLOAD_BUFFER_BYTES / Offsets.BLOCK));
+    private final BlockBuffers blockBuffers =
+            new BlockBuffers(Offsets.BLOCK, (int) (UPLOAD_BUFFER_BYTES / Offsets.BLOCK));
     private final CommittedState committed = new CommittedState();
     /** Staged id to its uploaded block (HOLE for all zeros); an entry lives as long as its staged file. */
     private final Map<String, BlockRef> uploaded = new ConcurrentHashMap<>();

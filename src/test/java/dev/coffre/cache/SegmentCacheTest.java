@@ -57,10 +57,10 @@ class SegmentCacheTest {
     @Test
     @DisplayName("segments fetched ahead are still there when read, even with the cache full of segments read before")
     void readAheadSurvivesAFullCache() throws Exception {
-        SegmentCache cache = new SegmentCache(128L * SEGMENT); // 96 cached, 16 held ahead, 16 in use
+        SegmentCache cache = new SegmentCache(128L * SEGMENT); // 80 cached, 32 held ahead, 16 in use
         AtomicInteger oldLoads = new AtomicInteger();
         for (int round = 0; round < 3; round++) { // read often: the cache's policy values these segments
-            for (int i = 0; i < 96; i++) {
+            for (int i = 0; i < 80; i++) {
                 read(cache, "old", i, oldLoads);
             }
         }
@@ -81,9 +81,28 @@ class SegmentCacheTest {
     }
 
     @Test
+    @DisplayName("a segment a read loads is that read's, even when the cache's policy turns it away at once")
+    void readGetsWhatItLoadedDespiteAdmission() throws Exception {
+        SegmentCache cache = new SegmentCache(16L * SEGMENT); // 10 cached: a window smaller than one segment
+        AtomicInteger oldLoads = new AtomicInteger();
+        for (int round = 0; round < 10; round++) { // read often: the policy prefers these to any newcomer
+            for (int i = 0; i < 12; i++) {
+                read(cache, "old", i, oldLoads);
+            }
+        }
+        AtomicInteger newLoads = new AtomicInteger();
+        try (SegmentCache.Pinned pinned = cache.get("new", 0, 12, loader("new", newLoads))) { // more than fit
+            for (int i = 0; i < 12; i++) {
+                assertArrayEquals(segment("new", i), read(pinned, i));
+            }
+        }
+        assertEquals(12, newLoads.get(), "each new segment loaded once, not again because the cache dropped it");
+    }
+
+    @Test
     @DisplayName("a segment evicted while a read holds it keeps its bytes until that read is over")
     void pinnedSegmentOutlivesItsEviction() throws Exception {
-        SegmentCache cache = new SegmentCache(16L * SEGMENT); // 12 cached
+        SegmentCache cache = new SegmentCache(16L * SEGMENT); // 10 cached
         AtomicInteger loads = new AtomicInteger();
         try (SegmentCache.Pinned pinned = cache.get("a", 0, 1, loader("a", loads))) {
             for (int i = 0; i < 200; i++) { // evicts "a" 0 and cycles every free buffer through other segments
