@@ -102,7 +102,7 @@ final class MountSession {
         // file and socket reads, which it otherwise keeps, one per thread and as large as the largest read
         // (4 MiB blocks), hence their size cap. The heap holds the tree and blocks on their way (uploads, fetched
         // ranges); a small young generation keeps G1 from spreading those short-lived arrays over the whole heap:
-        // peak RSS writing then reading 1 GiB went 676 → 521 MiB with a 256 MiB cache, reads a little faster.
+        // peak RSS writing then reading 1 GiB went 676 → 507-607 MiB with a 256 MiB cache (scripts/bench).
         args.addAll(List.of(java, "-Xmx" + HEAP_MIB + "m", "-XX:MaxNewSize=" + YOUNG_HEAP_MIB + "m", "-XX:+UseG1GC",
                 "-XX:MaxDirectMemorySize=" + ((command.cacheSize >> 20) + DIRECT_MEMORY_SLACK_MIB) + "m",
                 "-Djdk.nio.maxCachedBufferSize=262144",

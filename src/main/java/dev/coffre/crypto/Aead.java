@@ -29,14 +29,9 @@ public final class Aead {
 
     /** Returns ciphertext followed by the 16-byte tag. */
     public static byte[] seal(byte[] key, byte[] nonce, byte[] aad, byte[] plaintext, int offset, int length) {
-        Cipher cipher = CIPHERS.get();
-        try {
-            cipher.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(TAG_BYTES * 8, nonce));
-            cipher.updateAAD(aad);
-            return cipher.doFinal(plaintext, offset, length);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("AES-GCM encryption failed", e);
-        }
+        byte[] out = new byte[length + TAG_BYTES];
+        sealInto(key, nonce, aad, plaintext, offset, length, out, 0);
+        return out;
     }
 
     /**

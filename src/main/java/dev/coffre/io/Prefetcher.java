@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
  * The read-ahead of one filesystem core: the threads that fetch ahead of sequential readers, and the bound on
  * what they fetch. At most {@link #RANGES} ranges of one block each are in flight for all files at once;
  * beyond that nothing more is fetched ahead, so memory stays bounded ({@link SegmentCache#READ_AHEAD_BYTES};
- * a range's bytes are on the heap until the cache stores them, within its budget). Each core has its own, so a core that
- * closes with fetches still queued (the mount's warm-up) cannot hold back another's read-ahead.
+ * a range's bytes are on the heap until the cache stores them, within its budget). Each core has its own, so
+ * a core that closes with fetches still queued (the mount's warm-up) cannot hold back another's read-ahead.
  */
 public final class Prefetcher implements AutoCloseable {
     static final int RANGES = (int) (SegmentCache.READ_AHEAD_BYTES / Offsets.BLOCK);
