@@ -31,7 +31,7 @@ public class SegmentCacheBenchmark {
     /** 16 MiB of segments, well inside the budget, so that nothing is evicted. */
     private static final int SEGMENTS = 256;
     private static final String OBJECT = "benchmark-object";
-    private static final SegmentCache.Loader NEVER = (first, count) -> {
+    private static final SegmentCache.Loader NEVER = (first, count, into) -> {
         throw new IllegalStateException("a hit benchmark had to load segments " + first + "+" + count);
     };
 
@@ -58,12 +58,11 @@ public class SegmentCacheBenchmark {
     @Setup
     public void fill() throws IOException {
         cache = new SegmentCache(64L << 20);
-        cache.get(OBJECT, 0, SEGMENTS, (first, count) -> {
-            byte[][] segments = new byte[count][];
+        byte[] segment = new byte[SEGMENT_BYTES];
+        cache.get(OBJECT, 0, SEGMENTS, (first, count, into) -> {
             for (int i = 0; i < count; i++) {
-                segments[i] = new byte[SEGMENT_BYTES];
+                into.accept(i, segment, 0, segment.length);
             }
-            return segments;
         }).close();
     }
 

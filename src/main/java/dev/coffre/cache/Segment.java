@@ -23,15 +23,17 @@ final class Segment {
         this.length = length;
     }
 
-    /** A segment holding a copy of {@code plaintext}, with one reference (the caller's). */
-    static Segment copyOf(byte[] plaintext, SegmentMemory memory) {
-        if (plaintext.length > memory.bufferBytes()) {
-            throw new IllegalArgumentException("segment of " + plaintext.length + " bytes, at most "
-                    + memory.bufferBytes());
+    /**
+     * A segment holding a copy of {@code length} bytes of {@code plaintext} from {@code offset}, with one
+     * reference (the caller's).
+     */
+    static Segment copyOf(byte[] plaintext, int offset, int length, SegmentMemory memory) {
+        if (length > memory.bufferBytes()) {
+            throw new IllegalArgumentException("segment of " + length + " bytes, at most " + memory.bufferBytes());
         }
         ByteBuffer buffer = memory.take();
-        buffer.put(0, plaintext);
-        return new Segment(memory, buffer, plaintext.length);
+        buffer.put(0, plaintext, offset, length);
+        return new Segment(memory, buffer, length);
     }
 
     int length() {

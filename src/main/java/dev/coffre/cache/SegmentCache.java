@@ -37,10 +37,22 @@ import java.util.concurrent.atomic.AtomicLong;
  * Thread-safe.
  */
 public final class SegmentCache {
-    /** Loads a run of consecutive segments of one object. */
+    /**
+     * Loads a run of consecutive segments of one object, handing each to {@code into} in order (index 0 is
+     * {@code firstSegment}).
+     */
     @FunctionalInterface
     public interface Loader {
-        byte[][] load(int firstSegment, int count) throws IOException;
+        void load(int firstSegment, int count, Sink into) throws IOException;
+    }
+
+    /**
+     * Takes one loaded segment: {@code length} bytes of {@code plaintext} from {@code offset}, copied before
+     * the call returns, so a loader may decrypt a whole run into one array it reuses.
+     */
+    @FunctionalInterface
+    public interface Sink {
+        void accept(int index, byte[] plaintext, int offset, int length);
     }
 
     /** The largest segment the cache takes (the vault format's segment size). */
@@ -264,10 +276,20 @@ public final class SegmentCache {
                 while (segments.contains(end + 1)) {
                     end++;
                 }
-                byte[][] run = loader.load(start, end - start + 1);
-                for (int i = 0; i < run.length; i++) {
-                    loaded.put(new Key(objectId, start + i), Segment.copyOf(run[i], memory));
-                    segments.remove(start + i);
+                int runLength = end - start + 1;
+                loader.load(start, runLength, (index, plaintext, offset, length) -> {
+                    Key key = new Key(objectId, start + index);
+                    if (index < 0 || index >= runLength || loaded.containsKey(key)) {
+                        throw new IllegalArgumentException("segment " + index + " of a run of " + runLength
+                                + " handed over twice or outside the run");
+                    }
+                    loaded.put(key, Segment.copyOf(plaintext, offset, length, memory));
+                });
+                for (int segment = start; segment <= end; segment++) {
+                    if (!loaded.containsKey(new Key(objectId, segment))) {
+                        throw new IOException("segment " + segment + " of " + objectId + " was not loaded");
+                    }
+                    segments.remove(segment);
                 }
             }
             return loaded;

@@ -60,6 +60,18 @@ public final class Aead {
      */
     public static byte[] open(byte[] key, byte[] nonce, byte[] aad, byte[] sealed, int offset, int length)
             throws AEADBadTagException {
+        byte[] out = new byte[Math.max(0, length - TAG_BYTES)];
+        openInto(key, nonce, aad, sealed, offset, length, out, 0);
+        return out;
+    }
+
+    /**
+     * Opens into {@code out} from {@code outOffset} ({@code length - TAG_BYTES} bytes), for a caller that
+     * reuses one array; returns the bytes written. On a bad tag nothing of the plaintext counts: what
+     * {@code out} holds then is undefined.
+     */
+    public static int openInto(byte[] key, byte[] nonce, byte[] aad, byte[] sealed, int offset, int length,
+                               byte[] out, int outOffset) throws AEADBadTagException {
         if (length < TAG_BYTES) {
             throw new AEADBadTagException("sealed data shorter than its tag");
         }
@@ -67,7 +79,7 @@ public final class Aead {
         try {
             cipher.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(TAG_BYTES * 8, nonce));
             cipher.updateAAD(aad);
-            return cipher.doFinal(sealed, offset, length);
+            return cipher.doFinal(sealed, offset, length, out, outOffset);
         } catch (AEADBadTagException e) {
             throw e;
         } catch (GeneralSecurityException e) {

@@ -67,6 +67,14 @@ public final class BlockCipher {
         return Aead.open(blockKey, nonce(segment), aad(context, segment, last), sealed, offset, length);
     }
 
+    /** As {@link #openSegment}, into {@code out} from {@code outOffset}; returns the plaintext's length. */
+    public static int openSegmentInto(byte[] blockKey, BlockContext context, int segment, boolean last,
+                                      byte[] sealed, int offset, int length, byte[] out, int outOffset)
+            throws AEADBadTagException {
+        return Aead.openInto(blockKey, nonce(segment), aad(context, segment, last), sealed, offset, length,
+                out, outOffset);
+    }
+
     static byte[] nonce(int segment) {
         return ByteBuffer.allocate(Aead.NONCE_BYTES).putInt(Aead.NONCE_BYTES - 4, segment).array();
     }

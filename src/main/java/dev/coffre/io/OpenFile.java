@@ -223,7 +223,7 @@ public final class OpenFile {
                         return;
                     }
                     var load = cache.prefetch(ref.id(), first, last - first + 1,
-                            (f, c) -> remote.readSegments(ino, block, ref, f, c), prefetcher.executor());
+                            (f, c, into) -> remote.readSegments(ino, block, ref, f, c, into), prefetcher.executor());
                     if (load == null) {
                         prefetcher.finished();
                     } else {
@@ -280,7 +280,7 @@ public final class OpenFile {
             int first = Offsets.segmentIndex(inBlock);
             int last = Offsets.segmentIndex(inBlock + available - 1);
             try (SegmentCache.Pinned segments = cache.get(ref.id(), first, last - first + 1,
-                    (from, count) -> remote.readSegments(ino, block, ref, from, count))) {
+                    (from, count, into) -> remote.readSegments(ino, block, ref, from, count, into))) {
                 int copied = 0;
                 for (int i = 0; i < segments.count(); i++) {
                     int segmentStart = (first + i) * Offsets.SEGMENT;

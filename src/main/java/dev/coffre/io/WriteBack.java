@@ -1,5 +1,6 @@
 package dev.coffre.io;
 
+import dev.coffre.cache.ArrayPool;
 import dev.coffre.remote.BlockRef;
 import dev.coffre.remote.InodeRecord;
 import dev.coffre.remote.MetaOp;
@@ -95,8 +96,7 @@ public final class WriteBack implements EarlyUploads, AutoCloseable {
     /** {@link #UPLOAD_BUFFER_BYTES} in KiB; fair, so that a large block is not passed over by a stream of small ones. */
     private final Semaphore uploadBuffers = new Semaphore((int) (UPLOAD_BUFFER_BYTES >> 10), true);
     /** Arrays for full blocks, as many as the budget lets upload at once. */
-    private final BlockBuffers blockBuffers =
-            new BlockBuffers(Offsets.BLOCK, (int) (UPLOAD_BUFFER_BYTES / Offsets.BLOCK));
+    private final ArrayPool blockBuffers = new ArrayPool(Offsets.BLOCK, (int) (UPLOAD_BUFFER_BYTES / Offsets.BLOCK));
     private final CommittedState committed = new CommittedState();
     /** Staged id to its uploaded block (HOLE for all zeros); an entry lives as long as its staged file. */
     private final Map<String, BlockRef> uploaded = new ConcurrentHashMap<>();
@@ -717,7 +717,7 @@ public final class WriteBack implements EarlyUploads, AutoCloseable {
 
     private BlockRef uploadHeld(String stagedId, Target target) throws IOException {
         int length = target.length();
-        // Large blocks in reused arrays (see BlockBuffers); a small file's block in an array of its size.
+        // Large blocks in reused arrays (see ArrayPool); a small file's block in an array of its size.
         boolean pooled = length > Offsets.BLOCK / 4 && length <= Offsets.BLOCK;
         byte[] data = pooled ? blockBuffers.take() : new byte[length];
         try {

@@ -1,5 +1,6 @@
 package dev.coffre.remote;
 
+import dev.coffre.cache.SegmentCache;
 import dev.coffre.store.ObjectStore;
 
 import java.io.Closeable;
@@ -56,6 +57,18 @@ public interface Remote extends Closeable {
 
     /** Verified plaintext of {@code count} consecutive segments of one block, starting at {@code firstSegment}. */
     byte[][] readSegments(long fileId, long blockIndex, BlockRef block, int firstSegment, int count) throws IOException;
+
+    /**
+     * The same segments, each handed to {@code into} once verified, in order: a remote may decrypt them all into
+     * one array it reuses, where the array-returning form needs one new array a segment.
+     */
+    default void readSegments(long fileId, long blockIndex, BlockRef block, int firstSegment, int count,
+                              SegmentCache.Sink into) throws IOException {
+        byte[][] plaintext = readSegments(fileId, blockIndex, block, firstSegment, count);
+        for (int i = 0; i < plaintext.length; i++) {
+            into.accept(i, plaintext[i], 0, plaintext[i].length);
+        }
+    }
 
     /**
      * Encrypts and stores a new block object; nothing references it until a commit does. Keeps no reference to

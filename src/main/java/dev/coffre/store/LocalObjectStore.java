@@ -59,16 +59,21 @@ public final class LocalObjectStore implements ObjectStore {
 
     @Override
     public byte[] getRange(String key, long offset, int length) throws IOException {
+        byte[] into = new byte[length];
+        int read = getRangeInto(key, offset, length, into);
+        return read == length ? into : java.util.Arrays.copyOf(into, read);
+    }
+
+    @Override
+    public int getRangeInto(String key, long offset, int length, byte[] into) throws IOException {
         try (FileChannel channel = FileChannel.open(path(key), StandardOpenOption.READ)) {
-            long available = Math.max(0, channel.size() - offset);
-            ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(length, available));
+            ByteBuffer buffer = ByteBuffer.wrap(into, 0, length);
             while (buffer.hasRemaining()) {
                 if (channel.read(buffer, offset + buffer.position()) < 0) {
                     break;
                 }
             }
-            return buffer.position() == buffer.capacity() ? buffer.array()
-                    : java.util.Arrays.copyOf(buffer.array(), buffer.position());
+            return buffer.position();
         } catch (NoSuchFileException e) {
             throw new ObjectNotFoundException(key);
         }

@@ -19,6 +19,16 @@ public interface ObjectStore extends Closeable {
      */
     byte[] getRange(String key, long offset, int length) throws IOException;
 
+    /**
+     * As {@link #getRange}, into {@code into} from index 0, for a caller that reuses one array for many reads;
+     * returns the bytes read.
+     */
+    default int getRangeInto(String key, long offset, int length, byte[] into) throws IOException {
+        byte[] bytes = getRange(key, offset, length);
+        System.arraycopy(bytes, 0, into, 0, bytes.length);
+        return bytes.length;
+    }
+
     /** Creates or replaces atomically: readers see the old or the new object, never a part. */
     void put(String key, byte[] data) throws IOException;
 

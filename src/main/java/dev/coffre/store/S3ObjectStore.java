@@ -24,7 +24,9 @@ import okhttp3.RequestBody;
 import okhttp3.Response;
 
 import java.io.ByteArrayInputStream;
+import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
@@ -127,57 +129,74 @@ public final class S3ObjectStore implements ObjectStore {
 
     @Override
     public byte[] get(String key) throws IOException {
-        return retry.run(key, () -> fetch(name(key), 0, WHOLE));
+        return retry.run(key, () -> fetch(name(key), null, response -> response.body().bytes()));
     }
 
     @Override
     public byte[] getRange(String key, long offset, int length) throws IOException {
+        byte[] into = new byte[length];
+        int read = getRangeInto(key, offset, length, into);
+        return read == length ? into : Arrays.copyOf(into, read);
+    }
+
+    /** Reads the body straight into {@code into}: no array of its own for each response. */
+    @Override
+    public int getRangeInto(String key, long offset, int length, byte[] into) throws IOException {
         if (length == 0) {
-            return new byte[0];
+            return 0;
         }
+        String range = "bytes=" + offset + "-" + (offset + length - 1);
         return retry.run(key, () -> {
             try {
-                return fetch(name(key), offset, length);
+                return fetch(name(key), range, response -> {
+                    InputStream body = response.body().byteStream();
+                    if (response.code() == 200) { // a server that ignores Range sends the whole object
+                        try {
+                            body.skipNBytes(offset);
+                        } catch (EOFException e) {
+                            return 0; // the object ends before offset
+                        }
+                    }
+                    return body.readNBytes(into, 0, length);
+                });
             } catch (ErrorResponseException e) {
                 if ("InvalidRange".equals(e.errorResponse().code()) || e.response().code() == 416) {
-                    return new byte[0]; // Past the end: a short answer, as for a local file.
+                    return 0; // Past the end: a short answer, as for a local file.
                 }
                 throw e;
             }
         });
     }
 
-    /** {@link #fetch}'s length for the whole object. */
-    private static final int WHOLE = -1;
+    /** Reads a successful response's body; the response is closed after. */
+    @FunctionalInterface
+    private interface BodyReader<T> {
+        T read(Response response) throws IOException;
+    }
 
     /**
-     * A GET of the object's presigned URL. A URL the server refuses (403) is signed anew once: temporary
-     * credentials can expire before the URLs made with them.
+     * A GET of the object's presigned URL ({@code range} null for all of it). A URL the server refuses (403) is
+     * signed anew once: temporary credentials can expire before the URLs made with them.
      */
-    private byte[] fetch(String objectName, long offset, int length) throws Exception {
+    private <T> T fetch(String objectName, String range, BodyReader<T> reader) throws Exception {
         try {
-            return fetchOnce(presignedGets.url(objectName), offset, length);
+            return fetchOnce(presignedGets.url(objectName), range, reader);
         } catch (ErrorResponseException e) {
             if (e.response().code() != 403) {
                 throw e;
             }
             presignedGets.forget(objectName);
-            return fetchOnce(presignedGets.url(objectName), offset, length);
+            return fetchOnce(presignedGets.url(objectName), range, reader);
         }
     }
 
-    private byte[] fetchOnce(HttpUrl url, long offset, int length) throws Exception {
+    private <T> T fetchOnce(HttpUrl url, String range, BodyReader<T> reader) throws Exception {
         Request.Builder request = new Request.Builder().url(url);
-        if (length != WHOLE) {
-            request.header("Range", "bytes=" + offset + "-" + (offset + length - 1));
+        if (range != null) {
+            request.header("Range", range);
         }
         try (Response response = execute(request.build())) {
-            byte[] body = response.body().bytes(); // one array of the announced length
-            if (length != WHOLE && response.code() == 200) { // a server that ignores Range sent the whole object
-                int from = (int) Math.min(offset, body.length);
-                return Arrays.copyOfRange(body, from, (int) Math.min((long) from + length, body.length));
-            }
-            return body;
+            return reader.read(response);
         }
     }
 

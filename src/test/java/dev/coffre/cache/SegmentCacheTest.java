@@ -32,13 +32,12 @@ class SegmentCacheTest {
     }
 
     private static SegmentCache.Loader loader(String object, AtomicInteger loads) {
-        return (first, count) -> {
+        return (first, count, into) -> {
             loads.addAndGet(count);
-            byte[][] out = new byte[count][];
             for (int i = 0; i < count; i++) {
-                out[i] = segment(object, first + i);
+                byte[] segment = segment(object, first + i);
+                into.accept(i, segment, 0, segment.length);
             }
-            return out;
         };
     }
 
@@ -126,11 +125,11 @@ class SegmentCacheTest {
         AtomicInteger loads = new AtomicInteger();
         read(cache, "x", 1, loads); // cached: a load of 0..2 is two runs, 0 and 2
         long before = cache.memoryBytes();
-        SegmentCache.Loader failsOnSecondRun = (first, count) -> {
+        SegmentCache.Loader failsOnSecondRun = (first, count, into) -> {
             if (first == 2) {
                 throw new IOException("server error");
             }
-            return loader("x", loads).load(first, count);
+            loader("x", loads).load(first, count, into);
         };
         IOException error = assertThrows(IOException.class, () -> cache.get("x", 0, 3, failsOnSecondRun).close());
         assertEquals("server error", error.getMessage());
@@ -140,6 +139,46 @@ class SegmentCacheTest {
                 assertArrayEquals(segment("x", i), read(pinned, i));
             }
         }
+    }
+
+    @Test
+    @DisplayName("a loader that decrypts a whole run into one array it reuses: each segment keeps its own bytes")
+    void loaderReusingOneArrayGivesEachSegmentItsBytes() throws Exception {
+        SegmentCache cache = new SegmentCache(64L * SEGMENT);
+        byte[] scratch = new byte[SEGMENT];
+        SegmentCache.Loader reusing = (first, count, into) -> {
+            for (int i = 0; i < count; i++) {
+                byte[] segment = segment("r", first + i);
+                System.arraycopy(segment, 0, scratch, 0, segment.length);
+                into.accept(i, scratch, 0, segment.length);
+            }
+            Arrays.fill(scratch, (byte) 0); // what a loader does with its array afterwards is its own business
+        };
+        try (SegmentCache.Pinned pinned = cache.get("r", 0, 8, reusing)) {
+            for (int i = 0; i < 8; i++) {
+                assertArrayEquals(segment("r", i), read(pinned, i));
+            }
+        }
+        AtomicInteger loads = new AtomicInteger();
+        assertArrayEquals(segment("r", 5), read(cache, "r", 5, loads), "the cached copy too");
+        assertEquals(0, loads.get());
+    }
+
+    @Test
+    @DisplayName("a loader that hands over fewer segments than asked is an error, and keeps no memory")
+    void loaderLeavingASegmentOutFails() throws Exception {
+        SegmentCache cache = new SegmentCache(64L * SEGMENT);
+        AtomicInteger loads = new AtomicInteger();
+        SegmentCache.Loader leavesTheLastOut = (first, count, into) -> loader("s", loads).load(first, count,
+                (index, bytes, offset, length) -> {
+                    if (index < count - 1) {
+                        into.accept(index, bytes, offset, length);
+                    }
+                });
+        IOException error = assertThrows(IOException.class, () -> cache.get("s", 0, 4, leavesTheLastOut).close());
+        assertTrue(error.getMessage().contains("segment 3 of s was not loaded"), error.getMessage());
+        assertEquals(0, cache.memoryBytes());
+        assertArrayEquals(segment("s", 3), read(cache, "s", 3, loads), "a later read loads it");
     }
 
     @Test

@@ -18,6 +18,20 @@ abstract class ObjectStoreContract {
     ObjectStore inTest;
 
     @Test
+    void rangesReadIntoAnArrayReusedAcrossReads() throws Exception {
+        inTest.put("r/1", "0123456789".getBytes(StandardCharsets.US_ASCII));
+        inTest.put("r/2", "abcdefghij".getBytes(StandardCharsets.US_ASCII));
+        byte[] into = new byte[16];
+        java.util.Arrays.fill(into, (byte) '.');
+        assertEquals(4, inTest.getRangeInto("r/1", 2, 4, into));
+        assertEquals("2345............", new String(into, StandardCharsets.US_ASCII));
+        assertEquals(3, inTest.getRangeInto("r/2", 7, 10, into), "short at the end");
+        assertEquals("hij5............", new String(into, StandardCharsets.US_ASCII));
+        assertEquals(0, inTest.getRangeInto("r/2", 20, 5, into));
+        assertThrows(ObjectNotFoundException.class, () -> inTest.getRangeInto("nope", 0, 1, into));
+    }
+
+    @Test
     void putThenGetWholeAndRanges() throws Exception {
         byte[] data = "0123456789".getBytes(StandardCharsets.US_ASCII);
         inTest.put("a/b/c", data);

@@ -1,6 +1,8 @@
 package dev.coffre.remote.vault;
 
+import dev.coffre.cache.ArrayPool;
 import dev.coffre.cache.DiskCache;
+import dev.coffre.cache.SegmentCache;
 
 import dev.coffre.crypto.Aead;
 import dev.coffre.crypto.BlockCipher;
@@ -18,6 +20,8 @@ import dev.coffre.store.ObjectStore;
 import javax.crypto.AEADBadTagException;
 import java.io.IOException;
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +39,13 @@ public final class VaultRemote implements Remote {
     static final int SNAPSHOT_EVERY = 1000;
     /** Journal records fetched at once when a vault is loaded. */
     private static final int LOAD_THREADS = 8;
+    /**
+     * Fetches above this size take a reused array (see ArrayPool); smaller ones, such as a random read's one
+     * segment, a new array of their size.
+     */
+    private static final int POOLED_FETCH_BYTES = 1 << 20;
+    /** Reused fetch arrays kept: one per read-ahead thread (io.Prefetcher), the ones fetching whole blocks. */
+    private static final int FETCH_ARRAYS_KEPT = 8;
     /** How long a racing write may take to land on a store whose create-if-absent is not atomic. */
     private static final long VERIFY_DELAY_MILLIS = 250;
     public static final Kdf.Argon2Params DEFAULT_KDF = new Kdf.Argon2Params(64 * 1024, 3, 1);
@@ -48,6 +59,7 @@ public final class VaultRemote implements Remote {
     private final MasterKey keys;
     private volatile DiskCache diskCache; // null: none
     private volatile DiskCache metadataCache; // null: none
+    private final ArrayPool fetchArrays = new ArrayPool((int) BlockCipher.sealedLength(BLOCK_SIZE), FETCH_ARRAYS_KEPT);
     private final AtomicLong fetchedBytes = new AtomicLong();
     private final AtomicLong fetchRequests = new AtomicLong();
 
@@ -288,45 +300,77 @@ public final class VaultRemote implements Remote {
     @Override
     public byte[][] readSegments(long fileId, long blockIndex, BlockRef block, int firstSegment, int count)
             throws IOException {
+        byte[][] plaintext = new byte[count][];
+        readSegments(fileId, blockIndex, block, firstSegment, count,
+                (index, bytes, offset, length) -> plaintext[index] = Arrays.copyOfRange(bytes, offset,
+                        offset + length));
+        return plaintext;
+    }
+
+    /** Decrypts the whole run into one array, handing each segment over as soon as it is verified. */
+    @Override
+    public void readSegments(long fileId, long blockIndex, BlockRef block, int firstSegment, int count,
+                             SegmentCache.Sink into) throws IOException {
         int segments = BlockCipher.segmentCount(block.length());
         if (firstSegment < 0 || count < 1 || firstSegment + count > segments) {
             throw new IllegalArgumentException("segments " + firstSegment + "+" + count + " outside block of "
                     + segments);
         }
+        List<byte[]> borrowed = new ArrayList<>(1);
+        try {
+            Sealed[] sealed = sealedSegments(fileId, block, firstSegment, count, borrowed);
+            openAll(fileId, blockIndex, block, firstSegment, sealed, into);
+        } finally {
+            borrowed.forEach(fetchArrays::give);
+        }
+    }
+
+    /** Opens {@code sealed} (segments from {@code firstSegment}) into one array, handing each over once verified. */
+    private void openAll(long fileId, long blockIndex, BlockRef block, int firstSegment, Sealed[] sealed,
+                         SegmentCache.Sink into) throws IOException {
+        int segments = BlockCipher.segmentCount(block.length());
+        int count = sealed.length;
         byte[] blockKey = BlockCipher.blockKey(keys.contentKey(), HEX.parseHex(block.id()));
         BlockCipher.BlockContext context = new BlockCipher.BlockContext(header.vaultId(), fileId, blockIndex);
-        Sealed[] sealed = sealedSegments(fileId, block, firstSegment, count);
-        byte[][] plain = new byte[count][];
+        byte[] plaintext = new byte[BlockCipher.SEGMENT_SIZE];
         for (int i = 0; i < count; i++) {
             int segment = firstSegment + i;
             boolean last = segment == segments - 1;
+            int length;
             try {
-                plain[i] = sealed[i].open(blockKey, context, segment, last);
+                length = sealed[i].openInto(blockKey, context, segment, last, plaintext);
             } catch (AEADBadTagException e) {
                 if (!sealed[i].fromDisk()) {
                     throw new IntegrityException("content object " + blockKey(block.id()) + " (file " + fileId
                             + ", block " + blockIndex + ", segment " + segment
                             + ") failed authentication: altered, swapped or truncated");
                 }
-                // A damaged local copy is no reason to fail: drop it and ask the remote.
+                // A damaged local copy is no reason to fail: drop it and ask the remote for the rest of the run.
                 LOG.warning("disk cache: segment " + segment + " of " + block.id() + " failed authentication; fetching it again");
                 diskCache.remove(diskKey(block.id(), segment));
-                return readSegments(fileId, blockIndex, block, firstSegment, count);
+                int handedOver = i;
+                readSegments(fileId, blockIndex, block, segment, count - i,
+                        (index, bytes, offset, n) -> into.accept(handedOver + index, bytes, offset, n));
+                return;
             }
+            into.accept(i, plaintext, 0, length);
         }
-        return plain;
     }
 
     /** Sealed bytes of one segment, as a slice of a larger fetch or a whole disk-cache entry. */
     private record Sealed(byte[] bytes, int offset, int length, boolean fromDisk) {
-        byte[] open(byte[] blockKey, BlockCipher.BlockContext context, int segment, boolean last)
+        int openInto(byte[] blockKey, BlockCipher.BlockContext context, int segment, boolean last, byte[] out)
                 throws AEADBadTagException {
-            return BlockCipher.openSegment(blockKey, context, segment, last, bytes, offset, length);
+            return BlockCipher.openSegmentInto(blockKey, context, segment, last, bytes, offset, length, out, 0);
         }
     }
 
-    /** Segments {@code first .. first+count-1}: from the disk cache where it has them, the rest fetched in runs. */
-    private Sealed[] sealedSegments(long fileId, BlockRef block, int first, int count) throws IOException {
+    /**
+     * Segments {@code first .. first+count-1}: from the disk cache where it has them, the rest fetched in runs;
+     * arrays taken from {@link #fetchArrays} are added to {@code borrowed}, for the caller to give back.
+     */
+    private Sealed[] sealedSegments(long fileId, BlockRef block, int first, int count, List<byte[]> borrowed)
+            throws IOException {
         Sealed[] out = new Sealed[count];
         DiskCache disk = diskCache;
         if (disk != null) {
@@ -345,28 +389,36 @@ public final class VaultRemote implements Remote {
             while (runEnd + 1 < count && out[runEnd + 1] == null) {
                 runEnd++;
             }
-            fetch(fileId, block, first + i, runEnd - i + 1, out, i);
+            fetch(fileId, block, first + i, runEnd - i + 1, out, i, borrowed);
             i = runEnd + 1;
         }
         return out;
     }
 
     /** Fetches a run of segments in one ranged read into {@code out} from {@code at}, keeping copies on disk. */
-    private void fetch(long fileId, BlockRef block, int first, int count, Sealed[] out, int at) throws IOException {
+    private void fetch(long fileId, BlockRef block, int first, int count, Sealed[] out, int at, List<byte[]> borrowed)
+            throws IOException {
         long offset = (long) first * BlockCipher.SEALED_SEGMENT_SIZE;
         int lastPlain = Math.min(block.length() - (first + count - 1) * BlockCipher.SEGMENT_SIZE,
                 BlockCipher.SEGMENT_SIZE);
         int length = (count - 1) * BlockCipher.SEALED_SEGMENT_SIZE + lastPlain + Aead.TAG_BYTES;
         String key = blockKey(block.id());
         byte[] sealed;
+        if (length > POOLED_FETCH_BYTES && length <= fetchArrays.size()) {
+            sealed = fetchArrays.take();
+            borrowed.add(sealed);
+        } else {
+            sealed = new byte[length];
+        }
+        int read;
         try {
-            sealed = store.getRange(key, offset, length);
+            read = store.getRangeInto(key, offset, length, sealed);
         } catch (ObjectNotFoundException e) {
             throw new IntegrityException("content object " + key + " of file " + fileId + " is missing");
         }
         fetchRequests.incrementAndGet();
-        fetchedBytes.addAndGet(sealed.length);
-        if (sealed.length != length) {
+        fetchedBytes.addAndGet(read);
+        if (read != length) {
             throw new IntegrityException("content object " + key + " of file " + fileId + " is truncated");
         }
         DiskCache disk = diskCache;
