@@ -46,8 +46,18 @@ public final class BlockCipher {
 
     /** Seals {@code length} plaintext bytes (at most one block) into the bytes of a block object. */
     public static byte[] seal(byte[] blockKey, BlockContext context, byte[] plaintext, int offset, int length) {
-        int segments = segmentCount(length);
         byte[] out = new byte[(int) sealedLength(length)];
+        sealInto(blockKey, context, plaintext, offset, length, out);
+        return out;
+    }
+
+    /**
+     * As {@link #seal}, into the start of {@code out} (at least {@link #sealedLength} bytes), for a caller that
+     * reuses one array; returns the sealed length.
+     */
+    public static int sealInto(byte[] blockKey, BlockContext context, byte[] plaintext, int offset, int length,
+                               byte[] out) {
+        int segments = segmentCount(length);
         for (int segment = 0; segment < segments; segment++) {
             int start = segment * SEGMENT_SIZE;
             int segmentLength = Math.min(SEGMENT_SIZE, length - start);
@@ -55,7 +65,7 @@ public final class BlockCipher {
             Aead.sealInto(blockKey, nonce(segment), aad(context, segment, last),
                     plaintext, offset + start, segmentLength, out, segment * SEALED_SEGMENT_SIZE);
         }
-        return out;
+        return (int) sealedLength(length);
     }
 
     /**

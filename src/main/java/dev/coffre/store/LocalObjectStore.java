@@ -81,8 +81,13 @@ public final class LocalObjectStore implements ObjectStore {
 
     @Override
     public void put(String key, byte[] data) throws IOException {
+        put(key, data, data.length);
+    }
+
+    @Override
+    public void put(String key, byte[] data, int length) throws IOException {
         Path target = path(key);
-        Path temp = writeTemp(data);
+        Path temp = writeTemp(data, length);
         try {
             Files.createDirectories(target.getParent());
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -98,7 +103,7 @@ public final class LocalObjectStore implements ObjectStore {
         if (Files.exists(target)) {
             return false;
         }
-        Path temp = writeTemp(data);
+        Path temp = writeTemp(data, data.length);
         try {
             Files.createDirectories(target.getParent());
             Files.createLink(target, temp);
@@ -162,12 +167,12 @@ public final class LocalObjectStore implements ObjectStore {
         return root.resolve(key);
     }
 
-    private Path writeTemp(byte[] data) throws IOException {
+    private Path writeTemp(byte[] data, int length) throws IOException {
         Path tempDir = root.resolve(TEMP_DIR);
         Files.createDirectories(tempDir);
         Path temp = tempDir.resolve(UUID.randomUUID().toString());
         try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            ByteBuffer buffer = ByteBuffer.wrap(data);
+            ByteBuffer buffer = ByteBuffer.wrap(data, 0, length);
             while (buffer.hasRemaining()) {
                 channel.write(buffer);
             }

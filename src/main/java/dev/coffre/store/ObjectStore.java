@@ -32,6 +32,11 @@ public interface ObjectStore extends Closeable {
     /** Creates or replaces atomically: readers see the old or the new object, never a part. */
     void put(String key, byte[] data) throws IOException;
 
+    /** As {@link #put(String, byte[])} with the first {@code length} bytes of {@code data}: a reused array. */
+    default void put(String key, byte[] data, int length) throws IOException {
+        put(key, length == data.length ? data : java.util.Arrays.copyOf(data, length));
+    }
+
     /** Creates atomically only when absent; returns false, changing nothing, when the key exists. */
     boolean putIfAbsent(String key, byte[] data) throws IOException;
 

@@ -202,10 +202,16 @@ public final class S3ObjectStore implements ObjectStore {
 
     @Override
     public void put(String key, byte[] data) throws IOException {
+        put(key, data, data.length);
+    }
+
+    /** The body is sent before the response comes, so nothing reads {@code data} once this returns. */
+    @Override
+    public void put(String key, byte[] data, int length) throws IOException {
         call(key, () -> {
             String url = client.getPresignedObjectUrl(GetPresignedObjectUrlArgs.builder().method(Method.PUT)
                     .bucket(location.bucket()).object(name(key)).expiry(PRESIGNED_SECONDS).build());
-            Request request = new Request.Builder().url(url).put(RequestBody.create(data, null)).build();
+            Request request = new Request.Builder().url(url).put(RequestBody.create(data, null, 0, length)).build();
             execute(request).close();
             return null;
         });

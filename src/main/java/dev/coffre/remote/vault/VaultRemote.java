@@ -40,12 +40,12 @@ public final class VaultRemote implements Remote {
     /** Journal records fetched at once when a vault is loaded. */
     private static final int LOAD_THREADS = 8;
     /**
-     * Fetches above this size take a reused array (see ArrayPool); smaller ones, such as a random read's one
-     * segment, a new array of their size.
+     * Sealed blocks uploaded and ranges fetched above this size go through reused arrays (see ArrayPool); smaller
+     * ones, such as a random read's one segment, through a new array of their size.
      */
-    private static final int POOLED_FETCH_BYTES = 1 << 20;
-    /** Reused fetch arrays kept: one per read-ahead thread (io.Prefetcher), the ones fetching whole blocks. */
-    private static final int FETCH_ARRAYS_KEPT = 8;
+    private static final int POOLED_SEALED_BYTES = 1 << 20;
+    /** Reused sealed arrays kept: as many as read-ahead threads (io.Prefetcher) or large uploads (WriteBack) at once. */
+    private static final int SEALED_ARRAYS_KEPT = 8;
     /** How long a racing write may take to land on a store whose create-if-absent is not atomic. */
     private static final long VERIFY_DELAY_MILLIS = 250;
     public static final Kdf.Argon2Params DEFAULT_KDF = new Kdf.Argon2Params(64 * 1024, 3, 1);
@@ -59,7 +59,7 @@ public final class VaultRemote implements Remote {
     private final MasterKey keys;
     private volatile DiskCache diskCache; // null: none
     private volatile DiskCache metadataCache; // null: none
-    private final ArrayPool fetchArrays = new ArrayPool((int) BlockCipher.sealedLength(BLOCK_SIZE), FETCH_ARRAYS_KEPT);
+    private final ArrayPool sealedArrays = new ArrayPool((int) BlockCipher.sealedLength(BLOCK_SIZE), SEALED_ARRAYS_KEPT);
     private final AtomicLong fetchedBytes = new AtomicLong();
     private final AtomicLong fetchRequests = new AtomicLong();
 
@@ -321,7 +321,7 @@ public final class VaultRemote implements Remote {
             Sealed[] sealed = sealedSegments(fileId, block, firstSegment, count, borrowed);
             openAll(fileId, blockIndex, block, firstSegment, sealed, into);
         } finally {
-            borrowed.forEach(fetchArrays::give);
+            borrowed.forEach(this::giveSealedArray);
         }
     }
 
@@ -367,7 +367,7 @@ public final class VaultRemote implements Remote {
 
     /**
      * Segments {@code first .. first+count-1}: from the disk cache where it has them, the rest fetched in runs;
-     * arrays taken from {@link #fetchArrays} are added to {@code borrowed}, for the caller to give back.
+     * the arrays fetched into are added to {@code borrowed}, for the caller to give back ({@link #giveSealedArray}).
      */
     private Sealed[] sealedSegments(long fileId, BlockRef block, int first, int count, List<byte[]> borrowed)
             throws IOException {
@@ -403,13 +403,8 @@ public final class VaultRemote implements Remote {
                 BlockCipher.SEGMENT_SIZE);
         int length = (count - 1) * BlockCipher.SEALED_SEGMENT_SIZE + lastPlain + Aead.TAG_BYTES;
         String key = blockKey(block.id());
-        byte[] sealed;
-        if (length > POOLED_FETCH_BYTES && length <= fetchArrays.size()) {
-            sealed = fetchArrays.take();
-            borrowed.add(sealed);
-        } else {
-            sealed = new byte[length];
-        }
+        byte[] sealed = takeSealedArray(length);
+        borrowed.add(sealed);
         int read;
         try {
             read = store.getRangeInto(key, offset, length, sealed);
@@ -456,18 +451,39 @@ public final class VaultRemote implements Remote {
     @Override
     public BlockRef upload(long fileId, long blockIndex, byte[] plaintext, int offset, int length) throws IOException {
         byte[] id = random(BlockCipher.BLOCK_ID_BYTES);
-        byte[] sealed = BlockCipher.seal(BlockCipher.blockKey(keys.contentKey(), id),
-                new BlockCipher.BlockContext(header.vaultId(), fileId, blockIndex), plaintext, offset, length);
         BlockRef block = new BlockRef(HEX.formatHex(id), length);
-        store.put(blockKey(block.id()), sealed);
-        DiskCache disk = diskCache;
-        if (disk != null) {
-            for (int start = 0, segment = 0; start < sealed.length; start += BlockCipher.SEALED_SEGMENT_SIZE, segment++) {
-                disk.put(diskKey(block.id(), segment), sealed, start,
-                        Math.min(BlockCipher.SEALED_SEGMENT_SIZE, sealed.length - start));
+        int sealedLength = (int) BlockCipher.sealedLength(length);
+        byte[] sealed = takeSealedArray(sealedLength);
+        try {
+            BlockCipher.sealInto(BlockCipher.blockKey(keys.contentKey(), id),
+                    new BlockCipher.BlockContext(header.vaultId(), fileId, blockIndex), plaintext, offset, length, sealed);
+            store.put(blockKey(block.id()), sealed, sealedLength);
+            DiskCache disk = diskCache;
+            if (disk != null) {
+                for (int segment = 0; segment * BlockCipher.SEALED_SEGMENT_SIZE < sealedLength; segment++) {
+                    int start = segment * BlockCipher.SEALED_SEGMENT_SIZE;
+                    disk.put(diskKey(block.id(), segment), sealed, start,
+                            Math.min(BlockCipher.SEALED_SEGMENT_SIZE, sealedLength - start));
+                }
             }
+        } finally {
+            giveSealedArray(sealed);
         }
         return block;
+    }
+
+    /**
+     * An array for {@code length} sealed bytes: a reused one above {@link #POOLED_SEALED_BYTES} (the store keeps no
+     * reference to it: see ObjectStore), else a new one of that size. Goes back through {@link #giveSealedArray}.
+     */
+    private byte[] takeSealedArray(int length) {
+        return length > POOLED_SEALED_BYTES && length <= sealedArrays.size() ? sealedArrays.take() : new byte[length];
+    }
+
+    private void giveSealedArray(byte[] array) {
+        if (array.length == sealedArrays.size()) {
+            sealedArrays.give(array);
+        }
     }
 
     @Override

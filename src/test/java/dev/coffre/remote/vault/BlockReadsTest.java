@@ -31,6 +31,39 @@ class BlockReadsTest {
     Path dir;
 
     @Test
+    @DisplayName("blocks uploaded and read back by four threads at once, through the same reused arrays, keep their bytes")
+    void concurrentUploadsAndReadsKeepTheirBytes() throws Exception {
+        try (TestVault vault = TestVault.create(dir)) {
+            VaultRemote remote = vault.remote();
+            ExecutorService threads = Executors.newFixedThreadPool(4);
+            try {
+                List<Future<?>> work = new ArrayList<>();
+                for (int t = 0; t < 4; t++) {
+                    int thread = t;
+                    work.add(threads.submit(() -> {
+                        for (int i = 0; i < 6; i++) {
+                            byte[] bytes = new byte[Remote.BLOCK_SIZE - i * 4096];
+                            new Random(thread * 100 + i).nextBytes(bytes);
+                            BlockRef block = remote.upload(thread, i, bytes, 0, bytes.length);
+                            int segments = (bytes.length + SEGMENT - 1) / SEGMENT;
+                            ByteArrayOutputStream read = new ByteArrayOutputStream();
+                            remote.readSegments(thread, i, block, 0, segments,
+                                    (index, plain, offset, length) -> read.write(plain, offset, length));
+                            assertArrayEquals(bytes, read.toByteArray(), "thread " + thread + ", block " + i);
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> done : work) {
+                    done.get();
+                }
+            } finally {
+                threads.shutdownNow();
+            }
+        }
+    }
+
+    @Test
     @DisplayName("whole and partial blocks read by four threads at once each get their own bytes")
     void concurrentLargeReadsGetTheirOwnBytes() throws Exception {
         try (TestVault vault = TestVault.create(dir)) {
