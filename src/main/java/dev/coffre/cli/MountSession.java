@@ -102,15 +102,18 @@ final class MountSession {
         // (cache.SegmentCache); the direct-memory limit leaves room above it for the JDK's temporary buffers of
         // file and socket reads, which it otherwise keeps, one per thread and as large as the largest read
         // (4 MiB blocks), hence their size cap. The heap holds the tree and blocks on their way (uploads, fetched
-        // ranges); a small young generation keeps G1 from spreading those short-lived arrays over the whole heap:
-        // peak RSS writing then reading 1 GiB went 676 → 507-607 MiB with a 256 MiB cache (scripts/bench).
+        // ranges: in arrays reused, see VaultRemote and WriteBack), so it sees little churn, and the serial
+        // collector serves it with the least memory and CPU of its own: G1 took 47 MiB for its structures, and
+        // cold reads ran 10-20% slower under it (S3 and local, measured). Peak RSS writing then reading 1 GiB with a 256 MiB cache:
+        // 676 MiB with a heap of the cache + 256 MiB, 507-607 with this heap under G1, ~440 under the serial
+        // collector (its pauses: 2 ms as a rule, the longest 87 ms, no full collection).
         // The JIT inlines hot callees up to FREQ_INLINE_BYTES of bytecode (the JVM's default is 325): with the
         // default, the read path's few hot methods grew, inlined down through the cache, the vault, the HTTP client
         // and the cipher, into ~100 KB of machine code each, compiled again and again as paths got hot; the
         // compiler thread then took 1.2-1.5 s of CPU during 2,000 cold random reads from S3, 0.6 s of it for one
         // method, on a machine whose two cores the reads needed. With 50: 0.4 s, and cold sequential reads went
         // up by 15-20% (S3 and local), warm reads unchanged (measured with scripts/bench's workloads).
-        args.addAll(List.of(java, "-Xmx" + HEAP_MIB + "m", "-XX:MaxNewSize=" + YOUNG_HEAP_MIB + "m", "-XX:+UseG1GC",
+        args.addAll(List.of(java, "-Xmx" + HEAP_MIB + "m", "-XX:MaxNewSize=" + YOUNG_HEAP_MIB + "m", "-XX:+UseSerialGC",
                 "-XX:MaxDirectMemorySize=" + ((command.cacheSize >> 20) + DIRECT_MEMORY_SLACK_MIB) + "m",
                 "-XX:FreqInlineSize=" + FREQ_INLINE_BYTES,
                 "-Djdk.nio.maxCachedBufferSize=262144",
