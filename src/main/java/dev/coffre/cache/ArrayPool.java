@@ -6,8 +6,8 @@ import java.util.ArrayDeque;
  * Large arrays of one size, reused: blocks on their way up (uploads) or down (fetched sealed ranges). A 4 MiB
  * array made for each use is 256 MiB of garbage per 256 MiB moved, which the collector has to find and the heap
  * to make room for: CPU and resident memory of a busy mount (under G1, each was a "humongous" object that
- * started a concurrent cycle). Pooled, a few are made once. At most {@code keep} are kept; beyond that one taken is made and one given back
- * is dropped. Thread-safe.
+ * started a concurrent cycle). Pooled, a few are made once. At most {@code keep} are kept; beyond that one
+ * taken is made and one given back is dropped. Thread-safe.
  */
 public final class ArrayPool {
     private final int size;

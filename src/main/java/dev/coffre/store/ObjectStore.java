@@ -21,7 +21,7 @@ public interface ObjectStore extends Closeable {
 
     /**
      * As {@link #getRange}, into {@code into} from index 0, for a caller that reuses one array for many reads;
-     * returns the bytes read.
+     * returns the bytes read. Keeps no reference to {@code into} once it returns.
      */
     default int getRangeInto(String key, long offset, int length, byte[] into) throws IOException {
         byte[] bytes = getRange(key, offset, length);
@@ -32,7 +32,10 @@ public interface ObjectStore extends Closeable {
     /** Creates or replaces atomically: readers see the old or the new object, never a part. */
     void put(String key, byte[] data) throws IOException;
 
-    /** As {@link #put(String, byte[])} with the first {@code length} bytes of {@code data}: a reused array. */
+    /**
+     * As {@link #put(String, byte[])} with the first {@code length} bytes of {@code data}, for a caller that
+     * reuses the array: keeps no reference to it once it returns.
+     */
     default void put(String key, byte[] data, int length) throws IOException {
         put(key, length == data.length ? data : java.util.Arrays.copyOf(data, length));
     }

@@ -44,7 +44,7 @@ public final class VaultRemote implements Remote {
      * ones, such as a random read's one segment, through a new array of their size.
      */
     private static final int POOLED_SEALED_BYTES = 1 << 20;
-    /** Reused sealed arrays kept: as many as read-ahead threads (io.Prefetcher) or large uploads (WriteBack) at once. */
+    /** Reused sealed arrays kept: as many as read-ahead threads (io.Prefetcher) or large uploads (WriteBack). */
     private static final int SEALED_ARRAYS_KEPT = 8;
     /** How long a racing write may take to land on a store whose create-if-absent is not atomic. */
     private static final long VERIFY_DELAY_MILLIS = 250;
@@ -59,7 +59,8 @@ public final class VaultRemote implements Remote {
     private final MasterKey keys;
     private volatile DiskCache diskCache; // null: none
     private volatile DiskCache metadataCache; // null: none
-    private final ArrayPool sealedArrays = new ArrayPool((int) BlockCipher.sealedLength(BLOCK_SIZE), SEALED_ARRAYS_KEPT);
+    private final ArrayPool sealedArrays =
+            new ArrayPool((int) BlockCipher.sealedLength(BLOCK_SIZE), SEALED_ARRAYS_KEPT);
     private final AtomicLong fetchedBytes = new AtomicLong();
     private final AtomicLong fetchRequests = new AtomicLong();
 
@@ -456,7 +457,8 @@ public final class VaultRemote implements Remote {
         byte[] sealed = takeSealedArray(sealedLength);
         try {
             BlockCipher.sealInto(BlockCipher.blockKey(keys.contentKey(), id),
-                    new BlockCipher.BlockContext(header.vaultId(), fileId, blockIndex), plaintext, offset, length, sealed);
+                    new BlockCipher.BlockContext(header.vaultId(), fileId, blockIndex), plaintext, offset, length,
+                    sealed);
             store.put(blockKey(block.id()), sealed, sealedLength);
             DiskCache disk = diskCache;
             if (disk != null) {

@@ -31,7 +31,7 @@ class BlockReadsTest {
     Path dir;
 
     @Test
-    @DisplayName("blocks uploaded and read back by four threads at once, through the same reused arrays, keep their bytes")
+    @DisplayName("blocks uploaded and read back by four threads at once, through reused arrays, keep their bytes")
     void concurrentUploadsAndReadsKeepTheirBytes() throws Exception {
         try (TestVault vault = TestVault.create(dir)) {
             VaultRemote remote = vault.remote();
