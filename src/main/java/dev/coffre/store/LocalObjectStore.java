@@ -58,13 +58,6 @@ public final class LocalObjectStore implements ObjectStore {
     }
 
     @Override
-    public byte[] getRange(String key, long offset, int length) throws IOException {
-        byte[] into = new byte[length];
-        int read = getRangeInto(key, offset, length, into);
-        return read == length ? into : java.util.Arrays.copyOf(into, read);
-    }
-
-    @Override
     public int getRangeInto(String key, long offset, int length, byte[] into) throws IOException {
         try (FileChannel channel = FileChannel.open(path(key), StandardOpenOption.READ)) {
             ByteBuffer buffer = ByteBuffer.wrap(into, 0, length);
@@ -77,11 +70,6 @@ public final class LocalObjectStore implements ObjectStore {
         } catch (NoSuchFileException e) {
             throw new ObjectNotFoundException(key);
         }
-    }
-
-    @Override
-    public void put(String key, byte[] data) throws IOException {
-        put(key, data, data.length);
     }
 
     @Override

@@ -14,30 +14,28 @@ public interface ObjectStore extends Closeable {
     byte[] get(String key) throws IOException;
 
     /**
-     * Up to {@code length} bytes from {@code offset}; fewer only when the object ends first (a truncated
-     * object shows up here as a short answer, which callers must treat as corruption).
+     * Up to {@code length} bytes from {@code offset}, into {@code into} from index 0; returns the bytes read,
+     * fewer only when the object ends first (a truncated object shows up here as a short answer, which callers
+     * must treat as corruption). Keeps no reference to {@code into} once it returns: callers reuse arrays.
      */
-    byte[] getRange(String key, long offset, int length) throws IOException;
+    int getRangeInto(String key, long offset, int length, byte[] into) throws IOException;
 
-    /**
-     * As {@link #getRange}, into {@code into} from index 0, for a caller that reuses one array for many reads;
-     * returns the bytes read. Keeps no reference to {@code into} once it returns.
-     */
-    default int getRangeInto(String key, long offset, int length, byte[] into) throws IOException {
-        byte[] bytes = getRange(key, offset, length);
-        System.arraycopy(bytes, 0, into, 0, bytes.length);
-        return bytes.length;
+    /** As {@link #getRangeInto}, into an array of the bytes read. */
+    default byte[] getRange(String key, long offset, int length) throws IOException {
+        byte[] into = new byte[length];
+        int read = getRangeInto(key, offset, length, into);
+        return read == length ? into : java.util.Arrays.copyOf(into, read);
     }
 
-    /** Creates or replaces atomically: readers see the old or the new object, never a part. */
-    void put(String key, byte[] data) throws IOException;
-
     /**
-     * As {@link #put(String, byte[])} with the first {@code length} bytes of {@code data}, for a caller that
-     * reuses the array: keeps no reference to it once it returns.
+     * Creates or replaces atomically with the first {@code length} bytes of {@code data}: readers see the old
+     * or the new object, never a part. Keeps no reference to {@code data} once it returns: callers reuse arrays.
      */
-    default void put(String key, byte[] data, int length) throws IOException {
-        put(key, length == data.length ? data : java.util.Arrays.copyOf(data, length));
+    void put(String key, byte[] data, int length) throws IOException;
+
+    /** As {@link #put(String, byte[], int)} with all of {@code data}. */
+    default void put(String key, byte[] data) throws IOException {
+        put(key, data, data.length);
     }
 
     /** Creates atomically only when absent; returns false, changing nothing, when the key exists. */

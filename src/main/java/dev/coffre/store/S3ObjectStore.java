@@ -31,7 +31,6 @@ import java.net.InetAddress;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -132,13 +131,6 @@ public final class S3ObjectStore implements ObjectStore {
         return retry.run(key, () -> fetch(name(key), null, response -> response.body().bytes()));
     }
 
-    @Override
-    public byte[] getRange(String key, long offset, int length) throws IOException {
-        byte[] into = new byte[length];
-        int read = getRangeInto(key, offset, length, into);
-        return read == length ? into : Arrays.copyOf(into, read);
-    }
-
     /** Reads the body straight into {@code into}: no array of its own for each response. */
     @Override
     public int getRangeInto(String key, long offset, int length, byte[] into) throws IOException {
@@ -198,11 +190,6 @@ public final class S3ObjectStore implements ObjectStore {
         try (Response response = execute(request.build())) {
             return reader.read(response);
         }
-    }
-
-    @Override
-    public void put(String key, byte[] data) throws IOException {
-        put(key, data, data.length);
     }
 
     /** The body is sent before the response comes, so nothing reads {@code data} once this returns. */

@@ -24,17 +24,17 @@ public final class CountingStore extends ForwardingStore {
     }
 
     @Override
-    public byte[] getRange(String key, long offset, int length) throws IOException {
-        byte[] data = inner.getRange(key, offset, length);
+    public int getRangeInto(String key, long offset, int length, byte[] into) throws IOException {
+        int read = inner.getRangeInto(key, offset, length, into);
         rangeReads.incrementAndGet();
-        bytesRead.addAndGet(data.length);
-        return data;
+        bytesRead.addAndGet(read);
+        return read;
     }
 
     @Override
-    public void put(String key, byte[] data) throws IOException {
+    public void put(String key, byte[] data, int length) throws IOException {
         puts.incrementAndGet();
-        inner.put(key, data);
+        inner.put(key, data, length);
     }
 
     @Override

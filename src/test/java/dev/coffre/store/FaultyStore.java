@@ -61,14 +61,14 @@ public final class FaultyStore extends ForwardingStore {
     }
 
     @Override
-    public void put(String key, byte[] data) throws IOException {
+    public void put(String key, byte[] data, int length) throws IOException {
         boolean block = key.startsWith("blocks/");
         if (block) {
             mostBlockPutsAtOnce.accumulateAndGet(blockPutsInFlight.incrementAndGet(), Math::max);
         }
         try {
             maybeFail(key);
-            inner.put(key, data);
+            inner.put(key, data, length);
         } finally {
             if (block) {
                 blockPutsInFlight.decrementAndGet();

@@ -17,13 +17,13 @@ abstract class ForwardingStore implements ObjectStore {
     }
 
     @Override
-    public byte[] getRange(String key, long offset, int length) throws IOException {
-        return inner.getRange(key, offset, length);
+    public int getRangeInto(String key, long offset, int length, byte[] into) throws IOException {
+        return inner.getRangeInto(key, offset, length, into);
     }
 
     @Override
-    public void put(String key, byte[] data) throws IOException {
-        inner.put(key, data);
+    public void put(String key, byte[] data, int length) throws IOException {
+        inner.put(key, data, length);
     }
 
     @Override
