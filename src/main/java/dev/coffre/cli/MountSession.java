@@ -320,8 +320,10 @@ final class MountSession {
                 "big_writes", "max_read=131072", "max_write=131072", "max_readahead=1048576",
                 "use_ino", "readdir_ino", "default_permissions", "auto_cache",
                 // 0 is what libfuse writes into replies; FuseLoop then raises it per inode (AttributeCaching:
-                // 1 s, but 0 for files with several names, whose other names' kernel inodes would go stale).
-                "attr_timeout=0", "entry_timeout=1", "negative_timeout=1"));
+                // as long as names, but 0 for files with several names, whose other names' kernel inodes would go
+                // stale). Names and attributes changed elsewhere are dropped from the kernel as they arrive; a
+                // name's absence is not kept long, so that no path that misses that can hide a new name for long.
+                "attr_timeout=0", "entry_timeout=" + CoffreFs.KERNEL_CACHE_SECONDS, "negative_timeout=1"));
         if (opened.readOnly() && !command.options.contains("ro")) {
             all.add("ro"); // the kernel then answers every write EROFS before it reaches us
         }

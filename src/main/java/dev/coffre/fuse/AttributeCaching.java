@@ -3,22 +3,26 @@ package dev.coffre.fuse;
 import jnr.ffi.Pointer;
 
 /**
- * How long the kernel may keep the attributes in one reply, decided per inode rather than per mount.
+ * How long the kernel may keep the attributes in one reply, decided per inode rather than per mount; and which
+ * replies hand the kernel a node.
  *
  * <p>libfuse 2's high-level API has one attribute timeout for every reply, and it gives each name of a
  * hard-linked file a kernel inode of its own: with a cached size or link count, a write or unlink through one
  * name would leave the others stale. So the mount runs with {@code attr_timeout=0}, and the replies that carry
  * attributes are rewritten on their way to the kernel: directories and files with a single name get
- * {@link #SECONDS} (the kernel itself updates what this mount changes through that inode, and
- * {@code ls -l}, {@code find} and rsync's scan then need one request per name instead of two), files with
- * several names keep 0.
+ * {@link #SECONDS} (the kernel itself updates what this mount changes through that inode, changes made elsewhere
+ * are dropped from its caches by {@link KernelInvalidator}, and {@code ls -l}, {@code find} and rsync's scan of
+ * names the kernel has seen need no request at all), files with several names keep 0.
  *
  * <p>Layouts are those of the kernel's {@code fuse_entry_out} and {@code fuse_attr_out} (linux/fuse.h,
  * protocol 7.9 and later).
  */
 final class AttributeCaching {
-    /** As {@code entry_timeout}: another client's change shows within the poll interval plus this. */
-    static final int SECONDS = 1;
+    /**
+     * As {@code entry_timeout}. Long, because a change made elsewhere reaches the kernel as an invalidation as
+     * soon as the change feed brings it; the limit only bounds how stale a missed invalidation could leave a name.
+     */
+    static final int SECONDS = 3600;
 
     private static final int FUSE_LOOKUP = 1;
     private static final int FUSE_GETATTR = 3;
@@ -43,6 +47,7 @@ final class AttributeCaching {
     private static final int ATTR_OUT_ATTR = 16;
     // struct fuse_attr: u64 ino, size, blocks, atime, mtime, ctime; u32 atimensec, mtimensec, ctimensec, mode,
     // nlink, ...
+    private static final int ATTR_INO = 0;
     private static final int ATTR_MODE = 60;
     private static final int ATTR_NLINK = 64;
     private static final int ATTR_SIZE = 88;
@@ -51,6 +56,26 @@ final class AttributeCaching {
     private static final int S_IFDIR = 0040000;
 
     private AttributeCaching() {
+    }
+
+    /**
+     * The node id that a successful reply to {@code opcode} hands the kernel (which counts it until a FORGET), or
+     * 0 when the reply hands none: another request, an error, a negative lookup.
+     */
+    static long enteredNodeId(int opcode, Pointer header, Pointer payload, long payloadLength) {
+        boolean entryReply = switch (opcode) {
+            case FUSE_LOOKUP, FUSE_SYMLINK, FUSE_MKNOD, FUSE_MKDIR, FUSE_LINK, FUSE_CREATE -> true;
+            default -> false;
+        };
+        if (!entryReply || header.getInt(OUT_ERROR) != 0 || payloadLength < ENTRY_ATTR + ATTR_INO + 8) {
+            return 0;
+        }
+        return payload.getLong(ENTRY_NODEID);
+    }
+
+    /** The inode number (the tree's, under {@code use_ino}) in an entry reply. */
+    static long enteredInode(Pointer payload) {
+        return payload.getLong(ENTRY_ATTR + ATTR_INO);
     }
 
     /** Seconds the kernel may cache attributes of an inode with this mode and link count. */

@@ -60,6 +60,12 @@ public final class CoffreFs extends FuseStubFS {
         }
     }
 
+    /**
+     * Seconds the kernel may keep a name ({@code entry_timeout}) and, for most inodes, its attributes: changes
+     * made elsewhere are dropped from its caches as they arrive.
+     */
+    public static final int KERNEL_CACHE_SECONDS = AttributeCaching.SECONDS;
+
     /** Completes when the kernel has started talking to this filesystem. */
     public CompletableFuture<Void> ready() {
         return ready;
@@ -74,7 +80,8 @@ public final class CoffreFs extends FuseStubFS {
         mounted.set(true);
         List<String> args = new java.util.ArrayList<>(List.of("coffre", "-f", mountPoint.toAbsolutePath().toString()));
         args.addAll(List.of(fuseOptions));
-        new FuseLoop().run(Struct.getMemory(fuseOperations), Struct.size(fuseOperations), args, threads);
+        new FuseLoop().run(Struct.getMemory(fuseOperations), Struct.size(fuseOperations), args, threads,
+                vfs::onChangesElsewhere);
     }
 
     /** Records that the kernel has let go of the mount, so jnr-fuse's exit hook does not unmount again. */

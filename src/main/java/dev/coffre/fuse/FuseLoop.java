@@ -1,10 +1,12 @@
 package dev.coffre.fuse;
 
+import dev.coffre.vfs.ChangesElsewhere;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
 import jnr.ffi.annotations.Delegate;
+import jnr.ffi.annotations.In;
 import jnr.ffi.annotations.SaveError;
 import jnr.ffi.byref.IntByReference;
 import jnr.ffi.byref.PointerByReference;
@@ -13,6 +15,7 @@ import jnr.ffi.types.size_t;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
@@ -26,7 +29,9 @@ import java.util.logging.Logger;
  * libfuse, which calls the filesystem on the same thread.
  *
  * <p>Replies go out through a channel of this class's own, which writes them to the device as libfuse's does
- * after {@link AttributeCaching} has set how long the kernel may keep the attributes they carry.
+ * after {@link AttributeCaching} has set how long the kernel may keep the attributes they carry, and notes the
+ * kernel node ids they hand out ({@link KernelNodes}, with the FORGET requests that take them back), so that
+ * changes made elsewhere can be dropped from the kernel's caches ({@link KernelInvalidator}).
  *
  * <p>The loop ends when the kernel ends the connection (unmount): every blocked read then returns.
  */
@@ -61,6 +66,8 @@ final class FuseLoop {
         void fuse_chan_destroy(Pointer channel);
 
         int fuse_lowlevel_notify_inval_inode(Pointer channel, long nodeid, long offset, long length);
+
+        int fuse_lowlevel_notify_inval_entry(Pointer channel, long parent, @In byte[] name, @size_t long length);
     }
 
     public interface LibC {
@@ -79,10 +86,16 @@ final class FuseLoop {
     private static final int CHAN_OPS_STRUCT = 24;
     // struct iovec: void *iov_base; size_t iov_len.
     private static final int IOVEC = 16;
-    // struct fuse_in_header (40 bytes): u32 len, u32 opcode, ...; then fuse_link_in: u64 oldnodeid.
+    // struct fuse_in_header (40 bytes): u32 len, u32 opcode, u64 unique, u64 nodeid, ...; then the request's own
+    // struct: fuse_link_in (u64 oldnodeid), fuse_forget_in (u64 nlookup), fuse_batch_forget_in (u32 count, u32
+    // dummy, then count times fuse_forget_one: u64 nodeid, u64 nlookup).
     private static final int IN_OPCODE = 4;
-    private static final int IN_LINK_OLD_NODEID = 40;
+    private static final int IN_NODEID = 16;
+    private static final int IN_BODY = 40;
+    private static final int FORGET_ONE = 16;
+    private static final int FUSE_FORGET = 2;
     private static final int FUSE_LINK = 13;
+    private static final int FUSE_BATCH_FORGET = 42;
     /** The request each worker thread is serving: libfuse's high-level API replies on the calling thread. */
     private static final ThreadLocal<int[]> OPCODE = ThreadLocal.withInitial(() -> new int[1]);
 
@@ -95,6 +108,7 @@ final class FuseLoop {
     private final LibFuseSession lib;
     private final LibC libc;
     private final Runtime runtime;
+    private final KernelNodes nodes = new KernelNodes();
 
     FuseLoop() {
         this.lib = LibraryLoader.create(LibFuseSession.class).failImmediately().load("fuse");
@@ -104,9 +118,11 @@ final class FuseLoop {
 
     /**
      * Mounts with {@code args} (as fuse_main takes them), serves requests on {@code threads} threads until
-     * the file system is unmounted, then releases libfuse's state. Blocks throughout.
+     * the file system is unmounted, then releases libfuse's state. Blocks throughout. Meanwhile
+     * {@code changesElsewhere} holds the listener that drops such changes from the kernel's caches.
      */
-    void run(Pointer operations, long operationsSize, List<String> args, int threads) {
+    void run(Pointer operations, long operationsSize, List<String> args, int threads,
+             Consumer<ChangesElsewhere.Listener> changesElsewhere) {
         List<Pointer> strings = new ArrayList<>();
         Pointer argv = argv(args, strings);
         PointerByReference mountpoint = new PointerByReference();
@@ -128,6 +144,8 @@ final class FuseLoop {
             if (replies == null) {
                 throw new IllegalStateException("libfuse could not make a reply channel");
             }
+            KernelInvalidator invalidator = new KernelInvalidator(kernel(channel), nodes);
+            changesElsewhere.accept(invalidator);
             try {
                 List<Thread> workers = new ArrayList<>();
                 for (int i = 0; i < threads; i++) {
@@ -140,6 +158,8 @@ final class FuseLoop {
                     joinUninterruptibly(worker);
                 }
             } finally {
+                changesElsewhere.accept(ChangesElsewhere.Listener.NONE);
+                invalidator.close();
                 lib.fuse_chan_destroy(replies); // does not close fd: it has no destroy operation
                 java.lang.ref.Reference.reachabilityFence(send);
                 java.lang.ref.Reference.reachabilityFence(channelOperations);
@@ -151,15 +171,58 @@ final class FuseLoop {
         }
     }
 
-    /** Writes one reply to the device, as libfuse's kernel channel does, once its attribute timeout is set. */
+    /** libfuse's notify calls on the session's channel, which writes to the device as replies do. */
+    private KernelInvalidator.Kernel kernel(Pointer channel) {
+        return new KernelInvalidator.Kernel() {
+            @Override
+            public int invalidateEntry(long parentNodeId, byte[] name) {
+                return lib.fuse_lowlevel_notify_inval_entry(channel, parentNodeId, name, name.length);
+            }
+
+            @Override
+            public int invalidateInode(long nodeId) {
+                return lib.fuse_lowlevel_notify_inval_inode(channel, nodeId, 0, 0);
+            }
+        };
+    }
+
+    /**
+     * Writes one reply to the device, as libfuse's kernel channel does, once its attribute timeout is set and
+     * the node it hands the kernel (if any) is counted.
+     */
     private int send(int fd, Pointer iov, long count) {
+        long nodeId = 0;
         if (count >= 2) {
-            AttributeCaching.adjust(OPCODE.get()[0], iov.getPointer(0), iov.getPointer(IOVEC), iov.getLong(IOVEC + 8));
+            int opcode = OPCODE.get()[0];
+            Pointer header = iov.getPointer(0);
+            Pointer payload = iov.getPointer(IOVEC);
+            long payloadLength = iov.getLong(IOVEC + 8);
+            AttributeCaching.adjust(opcode, header, payload, payloadLength);
+            nodeId = AttributeCaching.enteredNodeId(opcode, header, payload, payloadLength);
+            if (nodeId != 0) {
+                nodes.replying(nodeId, AttributeCaching.enteredInode(payload));
+            }
         }
         if (libc.writev(fd, iov, (int) count) < 0) {
+            if (nodeId != 0) {
+                nodes.forgotten(nodeId, 1);
+            }
             return -runtime.getLastError(); // ENOENT: the request was interrupted meanwhile; libfuse ignores it
         }
         return 0;
+    }
+
+    /** Takes back the node lookups a FORGET or BATCH_FORGET request gives back (in memory, never spliced). */
+    private void forgotten(int opcode, Pointer request) {
+        if (opcode == FUSE_FORGET) {
+            nodes.forgotten(request.getLong(IN_NODEID), request.getLong(IN_BODY));
+        } else if (opcode == FUSE_BATCH_FORGET) {
+            int count = request.getInt(IN_BODY);
+            for (int i = 0; i < count; i++) {
+                long at = IN_BODY + 8 + (long) i * FORGET_ONE;
+                nodes.forgotten(request.getLong(at), request.getLong(at + 8));
+            }
+        }
     }
 
     private void serve(Pointer session, Pointer channel, Pointer replies, long bufferSize) {
@@ -183,7 +246,8 @@ final class FuseLoop {
             }
             // A spliced request (flags set) is not in memory: 0 then means "no attributes to adjust".
             int opcode = buffer.getInt(BUF_FLAGS) == 0 ? data.getInt(IN_OPCODE) : 0;
-            long linkedNode = opcode == FUSE_LINK ? data.getLong(IN_LINK_OLD_NODEID) : 0;
+            long linkedNode = opcode == FUSE_LINK ? data.getLong(IN_BODY) : 0;
+            forgotten(opcode, data);
             OPCODE.get()[0] = opcode;
             lib.fuse_session_process_buf(session, buffer, replies);
             if (linkedNode != 0) {

@@ -62,8 +62,8 @@ public final class WriteBack implements EarlyUploads, AutoCloseable {
         Set<String> stagedInUse();
 
         /**
-         * Other clients committed {@code remote}: apply it to the tree, then {@code pending} (this mount's
-         * changes not committed yet, which will land after it).
+         * Other clients committed {@code remote} (followed by the conflict copies made of it): apply it to the
+         * tree, then {@code pending} (this mount's changes not committed yet, which will land after it).
          */
         void remoteChanged(List<MetaOp> remote, java.util.function.Supplier<List<MetaOp>> pending);
     }
@@ -553,7 +553,11 @@ public final class WriteBack implements EarlyUploads, AutoCloseable {
         synchronized (signal) {
             currentHost = host;
         }
-        currentHost.remoteChanged(remoteOps, pending);
+        // The copies are in the pending log too; given here as well because this mount's file system did not
+        // make them, so the kernel has to learn of them like of the other clients' changes.
+        List<MetaOp> elsewhere = new ArrayList<>(remoteOps);
+        elsewhere.addAll(copies);
+        currentHost.remoteChanged(elsewhere, pending);
         remoteRecordsApplied.addAndGet(theirs.size());
         if (!remoteOps.isEmpty()) {
             LOG.info("applied " + theirs.size() + " changes from other clients"

@@ -65,6 +65,8 @@ public final class Vfs implements ContentCommitter, WriteBack.Host, AutoCloseabl
     private final ReentrantReadWriteLock treeLock = new ReentrantReadWriteLock();
     private final Tree tree = new Tree();
 
+    private volatile ChangesElsewhere.Listener changesElsewhere = ChangesElsewhere.Listener.NONE;
+
     private final AtomicLong handleIds = new AtomicLong();
     private final Map<Long, FileHandle> handles = new ConcurrentHashMap<>();
     // Guarded by its own monitor.
@@ -831,6 +833,7 @@ public final class Vfs implements ContentCommitter, WriteBack.Host, AutoCloseabl
 
     @Override
     public void remoteChanged(List<MetaOp> remoteOps, java.util.function.Supplier<List<MetaOp>> pending) {
+        ChangesElsewhere changes = ChangesElsewhere.of(remoteOps);
         treeLock.writeLock().lock();
         try {
             for (MetaOp op : remoteOps) {
@@ -844,6 +847,14 @@ public final class Vfs implements ContentCommitter, WriteBack.Host, AutoCloseabl
         } finally {
             treeLock.writeLock().unlock();
         }
+        if (!changes.isEmpty()) {
+            changesElsewhere.changed(changes);
+        }
+    }
+
+    /** Who is told of changes this file system did not make (the kernel's caches); one listener. */
+    public void onChangesElsewhere(ChangesElsewhere.Listener listener) {
+        changesElsewhere = listener;
     }
 
     /** Another client's change may not fit this tree (a name into a directory deleted here): skip it, loudly. */

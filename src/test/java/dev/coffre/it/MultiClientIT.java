@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -101,6 +102,13 @@ class MultiClientIT {
             sync(b);
             eventually("A sees B's same-size rewrite, not its cached pages", () -> "REWRITTEN ON B, LONGER THAN BEFORE"
                     .equals(Files.readString(a.path("dir/from-b.txt"))));
+            // A's kernel may keep names and attributes for an hour: only the change feed's invalidation shows
+            // B's chmod (A looked the file up and read its attributes just now).
+            assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(a.path("dir/from-b.txt"))));
+            Files.setPosixFilePermissions(b.path("dir/from-b.txt"), PosixFilePermissions.fromString("rwx------"));
+            sync(b);
+            eventually("A sees B's chmod", () -> "rwx------".equals(
+                    PosixFilePermissions.toString(Files.getPosixFilePermissions(a.path("dir/from-b.txt")))));
         }
     }
 
