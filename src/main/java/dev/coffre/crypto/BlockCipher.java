@@ -69,6 +69,22 @@ public final class BlockCipher {
     }
 
     /**
+     * As {@link #sealInto}, in place: {@code block} holds each segment's plaintext where its sealed form goes
+     * (segment i from i × {@link #SEALED_SEGMENT_SIZE}), so that a caller can read a block into the array it
+     * uploads, with no second array for the plaintext. Returns the sealed length.
+     */
+    public static int sealInPlace(byte[] blockKey, BlockContext context, byte[] block, int length) {
+        int segments = segmentCount(length);
+        for (int segment = 0; segment < segments; segment++) {
+            int at = segment * SEALED_SEGMENT_SIZE;
+            int segmentLength = Math.min(SEGMENT_SIZE, length - segment * SEGMENT_SIZE);
+            Aead.sealInto(blockKey, nonce(segment), aad(context, segment, segment == segments - 1),
+                    block, at, segmentLength, block, at);
+        }
+        return (int) sealedLength(length);
+    }
+
+    /**
      * Opens one sealed segment ({@code length} bytes of {@code sealed} from {@code offset}, tag included).
      * {@code last} must say whether the segment is the block's final one, as the metadata records it.
      */

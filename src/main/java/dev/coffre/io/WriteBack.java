@@ -1,6 +1,5 @@
 package dev.coffre.io;
 
-import dev.coffre.cache.ArrayPool;
 import dev.coffre.remote.BlockRef;
 import dev.coffre.remote.InodeRecord;
 import dev.coffre.remote.MetaOp;
@@ -47,7 +46,8 @@ public final class WriteBack implements EarlyUploads, AutoCloseable {
     /** Consecutive failed attempts after which {@link #sync()} stops waiting and reports the failure. */
     private static final int SYNC_GIVES_UP_AFTER = 4;
     /**
-     * Staged content that uploads may hold in memory at once (each holds its block, then its sealed copy). Many
+     * Staged content that uploads may hold in memory at once (each its sealed block, read from staging straight
+     * into the array it is sealed in and uploaded from: see Remote.upload with a PlaintextSource). Many
      * small files upload in parallel, as many as there are upload threads, while 4 MiB blocks take turns, 8 at a
      * time: the mount's heap (cli.MountSession) is sized for that many.
      */
@@ -95,8 +95,8 @@ public final class WriteBack implements EarlyUploads, AutoCloseable {
     private final Retry retry = new Retry(5, 200, 10_000);
     /** {@link #UPLOAD_BUFFER_BYTES} in KiB; fair, so that a large block is not passed over by a stream of small ones. */
     private final Semaphore uploadBuffers = new Semaphore((int) (UPLOAD_BUFFER_BYTES >> 10), true);
-    /** Arrays for full blocks, as many as the budget lets upload at once. */
-    private final ArrayPool blockBuffers = new ArrayPool(Offsets.BLOCK, (int) (UPLOAD_BUFFER_BYTES / Offsets.BLOCK));
+    /** A piece of a staged block, read to tell a hole from data (one per upload thread). */
+    private static final ThreadLocal<byte[]> ZERO_CHECK_PIECES = ThreadLocal.withInitial(() -> new byte[16 * 1024]);
     private final CommittedState committed = new CommittedState();
     /** Staged id to its uploaded block (HOLE for all zeros); an entry lives as long as its staged file. */
     private final Map<String, BlockRef> uploaded = new ConcurrentHashMap<>();
@@ -721,26 +721,18 @@ public final class WriteBack implements EarlyUploads, AutoCloseable {
 
     private BlockRef uploadHeld(String stagedId, Target target) throws IOException {
         int length = target.length();
-        // Large blocks in reused arrays (see ArrayPool); a small file's block in an array of its size.
-        boolean pooled = length > Offsets.BLOCK / 4 && length <= Offsets.BLOCK;
-        byte[] data = pooled ? blockBuffers.take() : new byte[length];
-        try {
-            staging.read(stagedId, 0, data, 0, length);
-            if (isAllZero(data, length)) {
-                return HOLE;
-            }
-            BlockRef block = retry.run("upload", () -> remote.upload(target.ino(), target.index(), data, 0, length));
-            // Recorded at once, not when the whole batch is done, so that stats() stops counting it as queued as
-            // soon as it counts as uploaded (progress bars add the two).
-            uploaded.put(stagedId, block);
-            uploadedBlocks.incrementAndGet();
-            uploadedBytes.addAndGet(length);
-            return block;
-        } finally {
-            if (pooled) {
-                blockBuffers.give(data);
-            }
+        if (isAllZero(stagedId, length)) {
+            return HOLE;
         }
+        // The remote reads the staged plaintext straight into the array it uploads: no array of plaintext here.
+        BlockRef block = retry.run("upload", () -> remote.upload(target.ino(), target.index(),
+                (position, into, offset, n) -> staging.read(stagedId, position, into, offset, n), length));
+        // Recorded at once, not when the whole batch is done, so that stats() stops counting it as queued as
+        // soon as it counts as uploaded (progress bars add the two).
+        uploaded.put(stagedId, block);
+        uploadedBlocks.incrementAndGet();
+        uploadedBytes.addAndGet(length);
+        return block;
     }
 
     private MetaOp translate(MetaOp op) {
@@ -787,10 +779,19 @@ public final class WriteBack implements EarlyUploads, AutoCloseable {
         }
     }
 
-    private static boolean isAllZero(byte[] bytes, int length) {
-        for (int i = 0; i < length; i++) {
-            if (bytes[i] != 0) {
-                return false;
+    /**
+     * Whether a staged block holds only zeros (a hole: stored as no object). Read a piece at a time, and a block
+     * of data has a non-zero byte in its first piece: the check costs next to nothing but for holes.
+     */
+    private boolean isAllZero(String stagedId, int length) throws IOException {
+        byte[] piece = ZERO_CHECK_PIECES.get();
+        for (int position = 0; position < length; position += piece.length) {
+            int n = Math.min(piece.length, length - position);
+            staging.read(stagedId, position, piece, 0, n);
+            for (int i = 0; i < n; i++) {
+                if (piece[i] != 0) {
+                    return false;
+                }
             }
         }
         return true;

@@ -76,6 +76,24 @@ public interface Remote extends Closeable {
      */
     BlockRef upload(long fileId, long blockIndex, byte[] plaintext, int offset, int length) throws IOException;
 
+    /** Where {@link #upload(long, long, PlaintextSource, int)} reads a block's plaintext from, piece by piece. */
+    @FunctionalInterface
+    interface PlaintextSource {
+        /** Reads {@code length} bytes of the block from {@code position} into {@code into} at {@code offset}. */
+        void read(int position, byte[] into, int offset, int length) throws IOException;
+    }
+
+    /**
+     * As the array form, reading the plaintext from {@code source}: a remote may read it straight into the array
+     * it uploads (the vault seals each segment in place) where the array form needs the whole block in a second
+     * array. This default reads it into a new array.
+     */
+    default BlockRef upload(long fileId, long blockIndex, PlaintextSource source, int length) throws IOException {
+        byte[] plaintext = new byte[length];
+        source.read(0, plaintext, 0, length);
+        return upload(fileId, blockIndex, plaintext, 0, length);
+    }
+
     /** Deletes a block object that no committed metadata references any more. */
     void delete(BlockRef block) throws IOException;
 

@@ -451,14 +451,25 @@ public final class VaultRemote implements Remote {
 
     @Override
     public BlockRef upload(long fileId, long blockIndex, byte[] plaintext, int offset, int length) throws IOException {
+        return upload(fileId, blockIndex, (position, into, at, n) -> System.arraycopy(plaintext, offset + position,
+                into, at, n), length);
+    }
+
+    /** Reads each segment's plaintext where its sealed form goes in the array uploaded, and seals it there. */
+    @Override
+    public BlockRef upload(long fileId, long blockIndex, PlaintextSource source, int length) throws IOException {
         byte[] id = random(BlockCipher.BLOCK_ID_BYTES);
         BlockRef block = new BlockRef(HEX.formatHex(id), length);
         int sealedLength = (int) BlockCipher.sealedLength(length);
         byte[] sealed = takeSealedArray(sealedLength);
         try {
-            BlockCipher.sealInto(BlockCipher.blockKey(keys.contentKey(), id),
-                    new BlockCipher.BlockContext(header.vaultId(), fileId, blockIndex), plaintext, offset, length,
-                    sealed);
+            for (int segment = 0; segment * BlockCipher.SEGMENT_SIZE < length; segment++) {
+                int position = segment * BlockCipher.SEGMENT_SIZE;
+                source.read(position, sealed, segment * BlockCipher.SEALED_SEGMENT_SIZE,
+                        Math.min(BlockCipher.SEGMENT_SIZE, length - position));
+            }
+            BlockCipher.sealInPlace(BlockCipher.blockKey(keys.contentKey(), id),
+                    new BlockCipher.BlockContext(header.vaultId(), fileId, blockIndex), sealed, length);
             store.put(blockKey(block.id()), sealed, sealedLength);
             DiskCache disk = diskCache;
             if (disk != null) {
