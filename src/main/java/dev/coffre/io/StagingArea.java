@@ -70,19 +70,43 @@ public final class StagingArea {
 
     /** Reads {@code n} bytes at {@code offset} in the block; bytes past the file's end read as zeros. */
     public void read(String id, int offset, byte[] dst, int dstOffset, int n) throws IOException {
-        int done = 0;
-        try (FileChannel channel = FileChannel.open(path(id), StandardOpenOption.READ)) {
+        try (Reader reader = reader(id)) {
+            reader.read(offset, dst, dstOffset, n);
+        }
+    }
+
+    /** One staged block open for reading, for a caller that reads it piece by piece (an upload). */
+    public Reader reader(String id) throws IOException {
+        try {
+            return new Reader(FileChannel.open(path(id), StandardOpenOption.READ));
+        } catch (NoSuchFileException e) {
+            throw new IOException("staged block " + id + " is missing from " + folder, e);
+        }
+    }
+
+    /** A staged block open for reading; not thread-safe. */
+    public static final class Reader implements AutoCloseable {
+        private final FileChannel channel;
+
+        private Reader(FileChannel channel) {
+            this.channel = channel;
+        }
+
+        /** As {@link StagingArea#read}: bytes past the file's end read as zeros. */
+        public void read(int offset, byte[] dst, int dstOffset, int n) throws IOException {
             ByteBuffer buffer = ByteBuffer.wrap(dst, dstOffset, n);
             while (buffer.hasRemaining()) {
                 if (channel.read(buffer, offset + (buffer.position() - dstOffset)) < 0) {
                     break;
                 }
             }
-            done = buffer.position() - dstOffset;
-        } catch (NoSuchFileException e) {
-            throw new IOException("staged block " + id + " is missing from " + folder, e);
+            Arrays.fill(dst, buffer.position(), dstOffset + n, (byte) 0);
         }
-        Arrays.fill(dst, dstOffset + done, dstOffset + n, (byte) 0);
+
+        @Override
+        public void close() throws IOException {
+            channel.close();
+        }
     }
 
     /** The whole content of a staged block of {@code length} bytes. */

@@ -721,12 +721,14 @@ public final class WriteBack implements EarlyUploads, AutoCloseable {
 
     private BlockRef uploadHeld(String stagedId, Target target) throws IOException {
         int length = target.length();
-        if (isAllZero(stagedId, length)) {
-            return HOLE;
+        BlockRef block;
+        try (StagingArea.Reader staged = staging.reader(stagedId)) {
+            if (isAllZero(staged, length)) {
+                return HOLE;
+            }
+            // The remote reads the staged plaintext straight into the array it uploads: no array of plaintext here.
+            block = retry.run("upload", () -> remote.upload(target.ino(), target.index(), staged::read, length));
         }
-        // The remote reads the staged plaintext straight into the array it uploads: no array of plaintext here.
-        BlockRef block = retry.run("upload", () -> remote.upload(target.ino(), target.index(),
-                (position, into, offset, n) -> staging.read(stagedId, position, into, offset, n), length));
         // Recorded at once, not when the whole batch is done, so that stats() stops counting it as queued as
         // soon as it counts as uploaded (progress bars add the two).
         uploaded.put(stagedId, block);
@@ -783,11 +785,11 @@ public final class WriteBack implements EarlyUploads, AutoCloseable {
      * Whether a staged block holds only zeros (a hole: stored as no object). Read a piece at a time, and a block
      * of data has a non-zero byte in its first piece: the check costs next to nothing but for holes.
      */
-    private boolean isAllZero(String stagedId, int length) throws IOException {
+    private static boolean isAllZero(StagingArea.Reader staged, int length) throws IOException {
         byte[] piece = ZERO_CHECK_PIECES.get();
         for (int position = 0; position < length; position += piece.length) {
             int n = Math.min(piece.length, length - position);
-            staging.read(stagedId, position, piece, 0, n);
+            staged.read(position, piece, 0, n);
             for (int i = 0; i < n; i++) {
                 if (piece[i] != 0) {
                     return false;
