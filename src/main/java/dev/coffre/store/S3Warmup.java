@@ -12,14 +12,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Runs the S3 client's request path (signing, OkHttp, response streams) against a stand-in server inside
+ * Runs the S3 client's request path (signing, the HTTP clients, response streams) against a stand-in server inside
  * this process, so that the JIT has compiled it before a mount's first reads from the real service: the
  * read-path warm-up of a mount covers the filesystem and the ciphers, and a cold read from S3 still spent a
  * third of its CPU compiling the client. The stand-in answers every GET with the same bytes and every other
  * request with an empty 200; nothing leaves the loopback interface and no credential is involved.
  */
 public final class S3Warmup {
-    /** The per-request code (OkHttp, the store's error handling) compiles after a few thousand calls. */
+    /** The per-request code (the HTTP clients, the store's error handling) compiles after a few thousand calls. */
     private static final int REQUESTS = 1_000;
 
     private S3Warmup() {
