@@ -215,8 +215,50 @@ public final class S3ObjectStore implements ObjectStore {
                     .build();
             throw errorOf(response, body);
         }
-        try (InputStream body = connection.getInputStream()) {
+        try (InputStream body = new WholeBody(connection.getInputStream(), connection.getContentLengthLong())) {
             return reader.read(status, body);
+        }
+    }
+
+    /**
+     * A body that fails if the connection ends before its Content-Length: the JDK's client then just reports the
+     * end of the stream, and a range cut short by the network would pass for a short object (OkHttp throws, and
+     * so does this: the read is retried).
+     */
+    private static final class WholeBody extends java.io.FilterInputStream {
+        private final long expected;
+        private long received;
+
+        WholeBody(InputStream body, long expected) {
+            super(body);
+            this.expected = expected;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            count(b < 0 ? -1 : 1);
+            return b;
+        }
+
+        @Override
+        public int read(byte[] into, int offset, int length) throws IOException {
+            return count(super.read(into, offset, length));
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long skipped = super.skip(n);
+            received += skipped;
+            return skipped;
+        }
+
+        private int count(int n) throws IOException {
+            if (n < 0 && expected >= 0 && received < expected) {
+                throw new EOFException("the connection ended after " + received + " of " + expected + " bytes");
+            }
+            received += Math.max(n, 0);
+            return n;
         }
     }
 
