@@ -693,10 +693,12 @@ public final class Vfs implements ContentCommitter, WriteBack.Host, AutoCloseabl
             scratch.update(inode.toRecord());
             scratch.size = size;
             scratch.blocks = blocks;
-            long now = now();
             if (mtime != null) {
+                // The time of the last write, as getattr reported it while the file was open (withOpenState): the
+                // kernel may keep those attributes long after this commit, and a ctime that moved on close would
+                // differ from them.
                 scratch.mtime = mtime;
-                scratch.ctime = now;
+                scratch.ctime = Math.max(mtime, inode.ctime);
             }
             commit(List.of(MetaOp.inode(scratch.toRecord())), true);
             return true;

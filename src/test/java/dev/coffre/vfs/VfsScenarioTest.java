@@ -95,6 +95,19 @@ class VfsScenarioTest {
         }
 
         @Test
+        @DisplayName("closing a written file keeps the attributes it had while open (the kernel may keep them)")
+        void closingKeepsTheAttributesSeenWhileOpen() throws Exception {
+            long fh = inTest.create("/kept", 0644, 0, 0, 1);
+            inTest.write(fh, 0, new byte[] {1, 2, 3}, 3);
+            Attributes whileOpen = inTest.getattr(fh);
+            Thread.sleep(5); // the clock moves on before the close
+            inTest.release(fh);
+            Attributes closed = inTest.getattr("/kept");
+            assertEquals(List.of(whileOpen.size(), whileOpen.mtime(), whileOpen.ctime()),
+                    List.of(closed.size(), closed.mtime(), closed.ctime()));
+        }
+
+        @Test
         @DisplayName("a write past the end leaves zeros in between")
         void sparse() throws Exception {
             long fh = inTest.create("/sparse", 0644, 0, 0, 1);
