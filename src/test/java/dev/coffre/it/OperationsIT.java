@@ -172,6 +172,35 @@ class OperationsIT {
         return metrics.getOrDefault(series, 0.0);
     }
 
+    /**
+     * The kernel keeps names and attributes for long (changes made elsewhere are dropped from it by the change
+     * feed: MultiClientIT), so a second scan of a folder a while after the first asks the file system nothing.
+     * With the second it used to keep them, every stat of the second scan was a request.
+     */
+    @Test
+    void aSecondScanAfterASecondIsAnsweredByTheKernel() throws Exception {
+        try (MountedVault v = MountedVault.initialized()) {
+            int port = freePort();
+            v.tryMount(Map.of(), "--metrics", "127.0.0.1:" + port).assertOk();
+            Path dir = Files.createDirectories(v.path("scanned"));
+            for (int i = 0; i < 20; i++) {
+                Files.writeString(dir.resolve("f" + i), "x".repeat(i));
+            }
+            for (int i = 0; i < 20; i++) { // the first scan: the kernel asks for each file's attributes
+                assertEquals(i, Files.size(dir.resolve("f" + i)));
+            }
+            Thread.sleep(1500);
+            String getattrs = "coffre_fuse_operation_duration_seconds_count{operation=\"getattr\"}";
+            double before = value(scrape(port), getattrs);
+            for (int i = 0; i < 20; i++) {
+                assertEquals(i, Files.size(dir.resolve("f" + i)));
+            }
+            Map<String, Double> after = scrape(port);
+            assertTrue(before > 0, after::toString);
+            assertEquals(before, value(after, getattrs), "lookups and getattrs reached the file system");
+        }
+    }
+
     @Test
     void metricsEndpointServesPrometheusTextThatMovesWithAWorkload() throws Exception {
         try (MountedVault v = MountedVault.initialized()) {
