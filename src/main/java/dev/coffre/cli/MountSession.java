@@ -108,18 +108,20 @@ final class MountSession {
         // cold reads ran 10-20% slower under it (S3 and local, measured). Peak RSS writing then reading 1 GiB
         // with a 256 MiB cache: 676 MiB with a heap of the cache + 256 MiB, 507-607 with this heap under G1,
         // ~440 under the serial collector (pauses 2 ms as a rule, the longest 87 ms, no full collection), ~420
-        // with a young generation of 32 MiB instead of 48 (same speed). The heap starts at INITIAL_HEAP_MIB and grows
-        // as its live part needs: started whole (the JVM's default here), the old generation filled with dead
-        // arrays of fetches that outlived a young collection, up to ~120 MiB from S3 before its first collection,
-        // all of it resident from then on; started small it is collected when full and stays at 70-120 MiB (S3,
-        // writing then reading 1 GiB: peak RSS ~440 -> ~400 MiB, 4-7 full collections of 20-70 ms each).
+        // with a young generation of 32 MiB instead of 48 (same speed). The heap starts at INITIAL_HEAP_MIB and
+        // grows as its live part needs: started whole (the JVM's default here), the old generation filled with
+        // dead arrays of fetches that outlived a young collection, up to ~120 MiB from S3 before its first
+        // collection, all of it resident from then on; started small it is collected when full and stays at
+        // 70-120 MiB (S3, writing then reading 1 GiB: peak RSS ~440 -> ~400 MiB, 4-7 full collections of 20-70 ms
+        // each).
         // The JIT inlines hot callees up to FREQ_INLINE_BYTES of bytecode (the JVM's default is 325): with the
         // default, the read path's few hot methods grew, inlined down through the cache, the vault, the HTTP client
         // and the cipher, into ~100 KB of machine code each, compiled again and again as paths got hot; the
         // compiler thread then took 1.2-1.5 s of CPU during 2,000 cold random reads from S3, 0.6 s of it for one
         // method, on a machine whose two cores the reads needed. With 50: 0.4 s, and cold sequential reads went
         // up by 15-20% (S3 and local), warm reads unchanged (measured with scripts/bench's workloads).
-        args.addAll(List.of(java, "-Xms" + INITIAL_HEAP_MIB + "m", "-Xmx" + HEAP_MIB + "m", "-XX:MaxNewSize=" + YOUNG_HEAP_MIB + "m", "-XX:+UseSerialGC",
+        args.addAll(List.of(java, "-Xms" + INITIAL_HEAP_MIB + "m", "-Xmx" + HEAP_MIB + "m",
+                "-XX:MaxNewSize=" + YOUNG_HEAP_MIB + "m", "-XX:+UseSerialGC",
                 "-XX:MaxDirectMemorySize=" + ((command.cacheSize >> 20) + DIRECT_MEMORY_SLACK_MIB) + "m",
                 "-XX:FreqInlineSize=" + FREQ_INLINE_BYTES,
                 "-Djdk.nio.maxCachedBufferSize=262144",

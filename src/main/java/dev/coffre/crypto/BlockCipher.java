@@ -57,15 +57,7 @@ public final class BlockCipher {
      */
     public static int sealInto(byte[] blockKey, BlockContext context, byte[] plaintext, int offset, int length,
                                byte[] out) {
-        int segments = segmentCount(length);
-        for (int segment = 0; segment < segments; segment++) {
-            int start = segment * SEGMENT_SIZE;
-            int segmentLength = Math.min(SEGMENT_SIZE, length - start);
-            boolean last = segment == segments - 1;
-            Aead.sealInto(blockKey, nonce(segment), aad(context, segment, last),
-                    plaintext, offset + start, segmentLength, out, segment * SEALED_SEGMENT_SIZE);
-        }
-        return (int) sealedLength(length);
+        return sealSegments(blockKey, context, plaintext, offset, SEGMENT_SIZE, length, out);
     }
 
     /**
@@ -74,12 +66,20 @@ public final class BlockCipher {
      * uploads, with no second array for the plaintext. Returns the sealed length.
      */
     public static int sealInPlace(byte[] blockKey, BlockContext context, byte[] block, int length) {
+        return sealSegments(blockKey, context, block, 0, SEALED_SEGMENT_SIZE, length, block);
+    }
+
+    /**
+     * Seals the segments of a block of {@code length} plaintext bytes, segment i read from {@code in} at
+     * {@code inOffset} + i × {@code inStride}, into {@code out} at i × {@link #SEALED_SEGMENT_SIZE}.
+     */
+    private static int sealSegments(byte[] blockKey, BlockContext context, byte[] in, int inOffset, int inStride,
+                                    int length, byte[] out) {
         int segments = segmentCount(length);
         for (int segment = 0; segment < segments; segment++) {
-            int at = segment * SEALED_SEGMENT_SIZE;
             int segmentLength = Math.min(SEGMENT_SIZE, length - segment * SEGMENT_SIZE);
             Aead.sealInto(blockKey, nonce(segment), aad(context, segment, segment == segments - 1),
-                    block, at, segmentLength, block, at);
+                    in, inOffset + segment * inStride, segmentLength, out, segment * SEALED_SEGMENT_SIZE);
         }
         return (int) sealedLength(length);
     }

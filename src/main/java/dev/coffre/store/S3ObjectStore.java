@@ -211,8 +211,8 @@ public final class S3ObjectStore implements ObjectStore {
                 body = error == null ? "" : new String(error.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
             }
             Response response = new Response.Builder().request(new Request.Builder().url(url).build())
-                    .protocol(okhttp3.Protocol.HTTP_1_1).code(status).message(String.valueOf(connection.getResponseMessage()))
-                    .build();
+                    .protocol(okhttp3.Protocol.HTTP_1_1).code(status)
+                    .message(String.valueOf(connection.getResponseMessage())).build();
             throw errorOf(response, body);
         }
         try (InputStream body = new WholeBody(connection.getInputStream(), connection.getContentLengthLong())) {
