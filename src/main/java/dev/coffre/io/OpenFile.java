@@ -344,6 +344,7 @@ public final class OpenFile {
         } else {
             filledFromStart.remove(block);
             handedOver.add(id);
+            staging.finishWriting(id);
             earlyUploads.start(ino, block, id, Offsets.BLOCK);
         }
     }

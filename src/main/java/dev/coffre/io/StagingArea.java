@@ -15,6 +15,10 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
@@ -35,6 +39,16 @@ public final class StagingArea {
     private final AtomicLong bytes = new AtomicLong();
     /** Channels of blocks being written, kept open between writes (a write is often only 128 KiB). */
     private final java.util.concurrent.ConcurrentHashMap<String, FileChannel> writing = new java.util.concurrent.ConcurrentHashMap<>();
+    /**
+     * Writes finished blocks to disk ahead of their flush ({@link #finishWriting}). One thread, and none while
+     * idle: the disk takes one stream of writes best, and most mounts are idle most of the time.
+     */
+    private final ExecutorService settler = new ThreadPoolExecutor(0, 1, 30, TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(), runnable -> {
+                Thread thread = new Thread(runnable, "coffre-staging-sync");
+                thread.setDaemon(true);
+                return thread;
+            });
 
     public StagingArea(Path folder) throws IOException {
         this.folder = folder;
@@ -140,6 +154,26 @@ public final class StagingArea {
             channel.truncate(length);
             bytes.addAndGet(Math.min(0, length - before));
         }
+    }
+
+    /**
+     * The block will not be written any more (a block of a file written front to back, filled to its end): its
+     * writing ends, and its pages go to disk now, in the background, rather than all at once when the file is
+     * flushed. A flush still forces it ({@link #force}), but finds little left to wait for: a 256 MiB file
+     * closed with its staged blocks all dirty waited ~0.25 s for them here, after its last write.
+     */
+    public void finishWriting(String id) {
+        FileChannel open = writing.remove(id);
+        if (open == null) {
+            return;
+        }
+        settler.execute(() -> {
+            try (open) {
+                open.force(true);
+            } catch (IOException e) {
+                // The flush forces the block again, and reports a failure to the writer.
+            }
+        });
     }
 
     /** Makes a staged block durable (after this a crash cannot lose it) and ends its writing. */
