@@ -2,6 +2,7 @@ package dev.coffre.cache;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.Optional;
 
 /**
  * Buffers outside the Java heap for decrypted segments, one segment each, reused rather than freed.
@@ -12,21 +13,40 @@ import java.util.ArrayDeque;
  * ({@link Segment#release()}), and the collector never sees them.
  *
  * <p>Never blocks and never fails: the budget is kept by the cache's own bound on what it holds (see
- * {@link SegmentCache}); this class only recycles. A buffer given back while more than {@code capacity} are
- * out or pooled is dropped to the collector instead of pooled, so a buffer that a bug never gives back costs
- * speed (a new one is made), not memory beyond the budget for good. Thread-safe.
+ * {@link SegmentCache}); this class only recycles. New buffers are cut from {@link HugePageSlabs} (memory that
+ * is never freed), at most {@code capacity} of them; past that, and where slabs cannot be had, they are
+ * {@link ByteBuffer#allocateDirect} buffers. A buffer given back while more than {@code capacity} are out or
+ * pooled is dropped instead of pooled, so a buffer that a bug never gives back costs speed (a new one is made),
+ * not memory beyond the budget for good. Thread-safe.
  */
 final class SegmentMemory {
+    /** The process's slabs, looked up once: empty where the C library cannot be reached. */
+    private static final class System {
+        static final Optional<HugePageSlabs> SLABS = HugePageSlabs.open();
+    }
+
     private final int bufferBytes;
     private final int capacity;
     // Guarded by this.
     private final ArrayDeque<ByteBuffer> free = new ArrayDeque<>();
     private int inUse;
     private int peakInUse;
+    /** Where new buffers are cut from; null once slabs cannot be had, or when made without. */
+    private HugePageSlabs slabs;
+    /** The slab being cut, at the start of its next buffer. */
+    private ByteBuffer slab;
+    /** Buffers cut from slabs so far: never more than {@code capacity}, so slabs never hold more than the budget. */
+    private int cut;
 
     SegmentMemory(long budgetBytes, int bufferBytes) {
+        this(budgetBytes, bufferBytes, System.SLABS.orElse(null));
+    }
+
+    /** {@code slabs} null: every buffer from {@link ByteBuffer#allocateDirect}. */
+    SegmentMemory(long budgetBytes, int bufferBytes, HugePageSlabs slabs) {
         this.bufferBytes = bufferBytes;
         this.capacity = (int) Math.max(1, budgetBytes / bufferBytes);
+        this.slabs = slabs;
     }
 
     int bufferBytes() {
@@ -42,6 +62,10 @@ final class SegmentMemory {
             if (pooled != null) {
                 return pooled.clear();
             }
+            ByteBuffer fromSlab = cutFromSlab();
+            if (fromSlab != null) {
+                return fromSlab;
+            }
         }
         try {
             return ByteBuffer.allocateDirect(bufferBytes);
@@ -51,6 +75,24 @@ final class SegmentMemory {
             }
             throw e;
         }
+    }
+
+    /** A new buffer cut from a slab (mapping one if needed), or null if no more may or can be cut. */
+    private ByteBuffer cutFromSlab() {
+        if (slabs == null || cut >= capacity || bufferBytes > HugePageSlabs.SLAB_BYTES) {
+            return null;
+        }
+        if (slab == null || slab.remaining() < bufferBytes) {
+            slab = slabs.map().orElse(null);
+            if (slab == null) {
+                slabs = null; // the kernel refused: allocateDirect from now on
+                return null;
+            }
+        }
+        ByteBuffer buffer = slab.slice(slab.position(), bufferBytes);
+        slab.position(slab.position() + bufferBytes);
+        cut++;
+        return buffer;
     }
 
     void give(ByteBuffer buffer) {
