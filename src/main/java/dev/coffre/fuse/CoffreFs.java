@@ -12,6 +12,7 @@ import ru.serce.jnrfuse.struct.FuseFileInfo;
 import ru.serce.jnrfuse.struct.Statvfs;
 import ru.serce.jnrfuse.struct.Timespec;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -286,9 +287,10 @@ public final class CoffreFs extends FuseStubFS {
     @Override
     public int write(String path, Pointer buf, long size, long offset, FuseFileInfo fi) {
         return guard("write", path, () -> {
-            byte[] bytes = buffer((int) size);
-            buf.get(0, bytes, 0, (int) size);
-            vfs.write(fi.fh.get(), offset, bytes, (int) size);
+            // A view of libfuse's buffer, written to the staging file from there: no copy in the Java heap (and
+            // none into the JDK's own direct buffer). Valid during this call only, and not kept past it.
+            ByteBuffer data = com.kenai.jffi.MemoryIO.getInstance().newDirectByteBuffer(buf.address(), (int) size);
+            vfs.write(fi.fh.get(), offset, data);
             return (int) size;
         });
     }

@@ -109,8 +109,15 @@ public final class OpenFile {
     }
 
     public void write(long offset, byte[] src, int srcOffset, int length, long nowNanos) throws IOException {
+        write(offset, java.nio.ByteBuffer.wrap(src, srcOffset, length), nowNanos);
+    }
+
+    /** Writes what remains of {@code src} at {@code offset}; {@code src} is read here and not kept. */
+    public void write(long offset, java.nio.ByteBuffer src, long nowNanos) throws IOException {
         lock.lock();
         try {
+            int length = src.remaining();
+            int srcOffset = src.position();
             long end = offset + length;
             long position = offset;
             while (position < end) {
@@ -119,7 +126,7 @@ public final class OpenFile {
                 int inBlock = (int) (position - blockStart);
                 int n = (int) Math.min(end - position, Offsets.BLOCK - inBlock);
                 String id = stage(block, inBlock, inBlock + n);
-                staging.write(id, inBlock, src, srcOffset + (int) (position - offset), n);
+                staging.write(id, inBlock, src.slice(srcOffset + (int) (position - offset), n));
                 noteFill(block, id, inBlock, inBlock + n);
                 position += n;
             }

@@ -131,6 +131,14 @@ public final class StagingArea {
     }
 
     public void write(String id, int offset, byte[] src, int srcOffset, int length) throws IOException {
+        write(id, offset, ByteBuffer.wrap(src, srcOffset, length));
+    }
+
+    /**
+     * Writes what remains of {@code src} at {@code offset} of the block. A direct buffer (a view of the kernel's
+     * request, from the FUSE layer) goes to the file as it is; the JDK copies any other into one of its own first.
+     */
+    public void write(String id, int offset, ByteBuffer src) throws IOException {
         FileChannel channel = writing.get(id);
         if (channel == null) {
             channel = FileChannel.open(path(id), StandardOpenOption.READ, StandardOpenOption.WRITE);
@@ -141,9 +149,9 @@ public final class StagingArea {
             }
         }
         long before = channel.size();
-        ByteBuffer buffer = ByteBuffer.wrap(src, srcOffset, length);
-        while (buffer.hasRemaining()) {
-            channel.write(buffer, offset + (buffer.position() - srcOffset));
+        int start = src.position();
+        while (src.hasRemaining()) {
+            channel.write(src, offset + (src.position() - start));
         }
         bytes.addAndGet(Math.max(0, channel.size() - before));
     }

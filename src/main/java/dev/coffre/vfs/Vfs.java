@@ -589,12 +589,17 @@ public final class Vfs implements ContentCommitter, WriteBack.Host, AutoCloseabl
     }
 
     public void write(long fh, long offset, byte[] src, int length) throws IOException {
+        write(fh, offset, java.nio.ByteBuffer.wrap(src, 0, length));
+    }
+
+    /** Writes what remains of {@code src}, which is not kept (it may be a view of the kernel's request). */
+    public void write(long fh, long offset, java.nio.ByteBuffer src) throws IOException {
         FileHandle handle = handle(fh);
         if (!handle.writable()) {
             throw new FsException(FsError.BAD_HANDLE, "file not open for writing");
         }
         writeBack.awaitStagingSpace();
-        handle.file().write(offset, src, 0, length, now());
+        handle.file().write(offset, src, now());
     }
 
     public void truncate(String path, long size) throws IOException {
