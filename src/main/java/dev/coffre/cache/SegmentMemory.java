@@ -21,7 +21,7 @@ import java.util.Optional;
  */
 final class SegmentMemory {
     /** The process's slabs, looked up once: empty where the C library cannot be reached. */
-    private static final class System {
+    private static final class ProcessSlabs {
         static final Optional<HugePageSlabs> SLABS = HugePageSlabs.open();
     }
 
@@ -39,7 +39,7 @@ final class SegmentMemory {
     private int cut;
 
     SegmentMemory(long budgetBytes, int bufferBytes) {
-        this(budgetBytes, bufferBytes, System.SLABS.orElse(null));
+        this(budgetBytes, bufferBytes, ProcessSlabs.SLABS.orElse(null));
     }
 
     /** {@code slabs} null: every buffer from {@link ByteBuffer#allocateDirect}. */
