@@ -31,7 +31,7 @@ final class SegmentMemory {
     private final ArrayDeque<ByteBuffer> free = new ArrayDeque<>();
     private int inUse;
     private int peakInUse;
-    /** Where new buffers are cut from; null once slabs cannot be had, or when made without. */
+    /** Where new buffers are cut from; null once slabs cannot be had, when made without, or for buffers too big. */
     private HugePageSlabs slabs;
     /** The slab being cut, at the start of its next buffer. */
     private ByteBuffer slab;
@@ -46,7 +46,7 @@ final class SegmentMemory {
     SegmentMemory(long budgetBytes, int bufferBytes, HugePageSlabs slabs) {
         this.bufferBytes = bufferBytes;
         this.capacity = (int) Math.max(1, budgetBytes / bufferBytes);
-        this.slabs = slabs;
+        this.slabs = bufferBytes <= HugePageSlabs.SLAB_BYTES ? slabs : null; // a buffer must fit in a slab
     }
 
     int bufferBytes() {
@@ -79,7 +79,7 @@ final class SegmentMemory {
 
     /** A new buffer cut from a slab (mapping one if needed), or null if no more may or can be cut. */
     private ByteBuffer cutFromSlab() {
-        if (slabs == null || cut >= capacity || bufferBytes > HugePageSlabs.SLAB_BYTES) {
+        if (slabs == null || cut >= capacity) {
             return null;
         }
         if (slab == null || slab.remaining() < bufferBytes) {
