@@ -35,6 +35,12 @@ def rows(meta):
          {"coffre-s3": "raw curl", "coffre-local": "bindfs-tmpfs"}, ">= 1.5x best peer"),
         ("seq_read_cold", "sequential read, cold (MB/s)", HIGHER, every + ["raw curl"],
          {"coffre-s3": "raw curl", "coffre-local": "ext4"}, ">= 2x best S3 peer, >= 0.6x raw curl GET"),
+        ("seq_read_cold_cpu", "sequential read, cold: CPU time of the mount process (s)", LOWER,
+         COFFRE + FUSE_PEERS + ["bindfs-tmpfs"], {}, ""),
+        ("seq_read_cold_server_cpu", "sequential read, cold: CPU time of the S3 server (s)", LOWER,
+         ["coffre-s3"] + S3_PEERS + ["raw curl"], {"coffre-s3": "raw curl"}, ""),
+        ("seq_read_second", "sequential read, cold, of a second file by the same mount process (MB/s)", HIGHER,
+         ["coffre-s3"] + S3_PEERS, {}, ""),
         ("seq_read_warm", "sequential read, warm (MB/s)", HIGHER, every, both("bindfs-tmpfs"),
          ">= 0.7x bindfs-tmpfs"),
         ("rand_cold_iops", f"random 4 KiB reads, cold, {meta['random_reads']} reads (IOPS; raw curl: one ranged"
