@@ -108,10 +108,6 @@ public final class OpenFile {
         }
     }
 
-    public void write(long offset, byte[] src, int srcOffset, int length, long nowNanos) throws IOException {
-        write(offset, java.nio.ByteBuffer.wrap(src, srcOffset, length), nowNanos);
-    }
-
     /** Writes what remains of {@code src} at {@code offset}; {@code src} is read here and not kept. */
     public void write(long offset, java.nio.ByteBuffer src, long nowNanos) throws IOException {
         lock.lock();
