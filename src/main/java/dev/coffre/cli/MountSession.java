@@ -253,6 +253,7 @@ final class MountSession {
         if (!fs.ready().isDone()) {
             throw new CliException(ExitCodes.MOUNT_FAILED, "could not mount " + mountPoint + " (see the log)");
         }
+        ListingWarmup.run(mountPoint);
         LiveMount live = new LiveMount(mountPoint.toString(), opened.remote(), Instant.now().toString(),
                 log == null ? null : log.toString(), exporter == null ? null : exporter.url(), opened.segments(),
                 command.cacheSize, opened.diskCache(), command.diskCacheSize, opened.fetchedBytes(),
