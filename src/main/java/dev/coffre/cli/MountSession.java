@@ -141,6 +141,9 @@ final class MountSession {
         if (command.metrics != null) {
             args.addAll(List.of("--metrics", command.metrics.text()));
         }
+        if (command.noWarmUp) {
+            args.add("--no-warm-up");
+        }
         args.addAll(LogSetup.flags());
         for (String option : command.options) {
             args.add("-o");
@@ -216,15 +219,21 @@ final class MountSession {
 
     private int serve(Opener opener, byte[] secret, Consumer<String> onMounted) throws CliException, IOException {
         Mounts.checkMountPoint(mountPoint, command.options);
+        boolean warmUp = !command.noWarmUp;
+        long warmupStart = System.currentTimeMillis();
         // Compiles the read and write paths while the remote opens (key derivation, tree), on the other core.
-        Thread warmup = ReadPathWarmup.start(command.cacheDirectory().resolve("warmup"));
-        Thread s3Warmup = overS3 ? ReadPathWarmup.startS3() : null;
+        Thread warmup = warmUp ? ReadPathWarmup.start(command.cacheDirectory().resolve("warmup")) : null;
+        Thread s3Warmup = warmUp && overS3 ? ReadPathWarmup.startS3() : null;
         Opened opened = opener.open(secret);
         long warmupDeadline = System.currentTimeMillis() + WARMUP_WAIT_MILLIS;
         if (s3Warmup != null) {
             ReadPathWarmup.await(s3Warmup, WARMUP_WAIT_MILLIS);
         }
-        ReadPathWarmup.await(warmup, Math.max(1, warmupDeadline - System.currentTimeMillis()));
+        if (warmup != null) {
+            ReadPathWarmup.await(warmup, Math.max(1, warmupDeadline - System.currentTimeMillis()));
+            LOG.info("read path warmed up; the remote opened and the warm-up ended "
+                    + (System.currentTimeMillis() - warmupStart) + " ms after they started (--no-warm-up skips it)");
+        }
         if (secret != null) {
             Arrays.fill(secret, (byte) 0);
         }
@@ -253,7 +262,9 @@ final class MountSession {
         if (!fs.ready().isDone()) {
             throw new CliException(ExitCodes.MOUNT_FAILED, "could not mount " + mountPoint + " (see the log)");
         }
-        ListingWarmup.run(mountPoint);
+        if (warmUp) {
+            ListingWarmup.run(mountPoint);
+        }
         LiveMount live = new LiveMount(mountPoint.toString(), opened.remote(), Instant.now().toString(),
                 log == null ? null : log.toString(), exporter == null ? null : exporter.url(), opened.segments(),
                 command.cacheSize, opened.diskCache(), command.diskCacheSize, opened.fetchedBytes(),

@@ -121,7 +121,7 @@ public record MountState(long pid, String mountPoint, String remote, String star
      * times are coarse).
      */
     boolean processAlive() {
-        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+        return ProcessHandle.of(pid).filter(Processes::isRunning)
                 .filter(p -> p.info().startInstant().map(start -> startedAt == null
                         || !start.isAfter(Instant.parse(startedAt).plusSeconds(5))).orElse(true))
                 .isPresent();

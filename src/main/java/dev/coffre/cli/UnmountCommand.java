@@ -75,7 +75,7 @@ final class UnmountCommand implements Callable<Integer> {
         long deadline = System.currentTimeMillis() + WAIT_MINUTES * 60_000;
         UploadProgress progress = new UploadProgress(Progress.onStderr("uploading before unmount"));
         before.ifPresent(progress::update);
-        while (process.isPresent() && process.get().isAlive()) {
+        while (process.isPresent() && Processes.isRunning(process.get())) {
             if (System.currentTimeMillis() > deadline) {
                 progress.finish();
                 throw new CliException(ExitCodes.ERROR, "the mount process " + initial.pid() + " is still uploading after "
@@ -83,7 +83,7 @@ final class UnmountCommand implements Callable<Integer> {
             }
             // Once unmounted, the process answers through its state file, rewritten every second until it exits.
             MountState.query(target).ifPresent(progress::update);
-            Thread.sleep(200);
+            Thread.sleep(100);
         }
         progress.finishDrained();
     }

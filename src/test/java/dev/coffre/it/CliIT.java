@@ -273,7 +273,7 @@ class CliIT {
             org.junit.jupiter.api.Assumptions.assumeFalse(mountProcesses.isEmpty(),
                     "cannot find the mount process by its command line");
             for (ProcessHandle p : mountProcesses) {
-                assertFalse(p.isAlive(), "mount process " + p.pid() + " still running after unmount returned");
+                assertFalse(Coffre.isRunning(p), "mount process " + p.pid() + " still running after unmount returned");
             }
             v.coffre().run("check", v.remote()).assertOk();
             v.dropLocalCache();
@@ -302,6 +302,30 @@ class CliIT {
             v.unmount();
             Coffre.Result r = v.coffre().run("status", v.mnt.toString());
             assertNotEquals(0, r.exit(), () -> r.describe("status of a directory that is not mounted"));
+        }
+    }
+
+    /** The other tests mount with COFFRE_NO_WARM_UP=true (MountedVault); this one mounts as a user does. */
+    @Test
+    void mountWarmsUpByDefaultAndNoWarmUpSkipsIt() throws Exception {
+        try (MountedVault v = MountedVault.initialized()) {
+            Map<String, String> asAUser = new HashMap<>();
+            asAUser.put("COFFRE_NO_WARM_UP", null);
+            Coffre.Result warm = v.tryMount(asAUser).assertOk();
+            Files.write(v.path("after-warm-up.bin"), new byte[300_000]);
+            assertEquals(300_000, Files.readAllBytes(v.path("after-warm-up.bin")).length);
+            Path log = Path.of(warm.out().replaceAll("(?s).*\\(log: (.*)\\).*", "$1").trim());
+            String warmLog = Files.readString(log);
+            assertTrue(warmLog.contains("read path warmed up"), () -> warm.describe("no warm-up in the log:\n" + warmLog));
+            v.unmount();
+
+            Coffre.Result quick = v.tryMount(asAUser, "--no-warm-up").assertOk();
+            assertTrue(Coffre.isMounted(v.mnt), () -> quick.describe("--no-warm-up did not mount"));
+            assertEquals(300_000, Files.readAllBytes(v.path("after-warm-up.bin")).length);
+            String quickLog = Files.readString(log).substring(warmLog.length());
+            assertTrue(quickLog.contains("mounted "), () -> quick.describe("the second mount logged nothing:\n" + quickLog));
+            assertFalse(quickLog.contains("read path warmed up"), () -> quick.describe("--no-warm-up warmed up:\n" + quickLog));
+            v.unmount();
         }
     }
 

@@ -271,6 +271,20 @@ final class Coffre {
         }
     }
 
+    /**
+     * Whether a process still runs: an exited process that its parent has not reaped yet (a zombie, state Z in
+     * /proc/PID/stat) has finished, though {@link ProcessHandle#isAlive} still says alive. A mount's process
+     * outlives its parent, and this machine's init reaps orphans a second or two late.
+     */
+    static boolean isRunning(ProcessHandle process) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
+            return !stat.substring(stat.lastIndexOf(')') + 1).trim().startsWith("Z");
+        } catch (IOException e) {
+            return false; // reaped
+        }
+    }
+
     static boolean isMounted(Path mountPoint) {
         return mountPoints().contains(mountPoint.toAbsolutePath().normalize().toString());
     }
