@@ -117,7 +117,7 @@ final class ReadPathWarmup {
         StagingArea staging = new StagingArea(folder.resolve("staging").resolve("blocks"));
         WriteBack writeBack = new WriteBack(remote, staging, new PendingLog(folder.resolve("staging")), 0, 2,
                 Long.MAX_VALUE, 0, 0);
-        Vfs vfs = new Vfs(remote, new SegmentCache(CACHE_BYTES), staging, writeBack, Clock.systemUTC());
+        Vfs vfs = new Vfs(remote, SegmentCache.throwAway(CACHE_BYTES), staging, writeBack, Clock.systemUTC());
         try {
             vfs.load();
             CoffreFs fs = new CoffreFs(vfs);
