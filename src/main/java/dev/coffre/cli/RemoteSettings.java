@@ -91,6 +91,10 @@ final class RemoteSettings {
             }
             fromFile.addOption(OptionSpec.builder(option).build());
             for (String value : setting.getValue()) {
+                if (option.arity().max() == 0) {
+                    args.add(option.longestName() + "=" + value); // a flag takes its saved true or false attached
+                    continue;
+                }
                 args.add(option.longestName());
                 args.add(option.type() == Path.class ? expandHome(value) : value);
             }

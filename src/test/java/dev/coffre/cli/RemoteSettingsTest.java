@@ -62,6 +62,16 @@ class RemoteSettingsTest {
     }
 
     @Test
+    void savedFlagsAreSet() throws Exception {
+        ConfigFile.load(config).with(new NamedRemote("quick", "local:/srv/quick", null, Map.of(
+                "no-warm-up", List.of("true"), "mega-hard-delete", List.of("false")))).save();
+        MountCommand inTest = parsed(new MountCommand(), "quick", "/mnt");
+        inTest.remoteOptions.parse("quick");
+        assertTrue(inTest.noWarmUp, "no-warm-up = true in the file");
+        assertEquals(false, inTest.megaHardDelete, "mega-hard-delete = false in the file");
+    }
+
+    @Test
     void aListGivenOnTheCommandLineReplacesTheFilesList() throws Exception {
         MountCommand inTest = parsed(new MountCommand(), "-o", "ro", "work", "/mnt");
         inTest.remoteOptions.parse("work");
