@@ -141,9 +141,7 @@ final class MountSession {
         if (command.metrics != null) {
             args.addAll(List.of("--metrics", command.metrics.text()));
         }
-        if (command.noWarmUp) {
-            args.add("--no-warm-up");
-        }
+        args.add("--no-warm-up=" + command.noWarmUp); // attached: the child's environment may say otherwise
         args.addAll(LogSetup.flags());
         for (String option : command.options) {
             args.add("-o");
@@ -225,20 +223,7 @@ final class MountSession {
         Thread warmup = warmUp ? ReadPathWarmup.start(command.cacheDirectory().resolve("warmup")) : null;
         Thread s3Warmup = warmUp && overS3 ? ReadPathWarmup.startS3() : null;
         Opened opened = opener.open(secret);
-        long warmupDeadline = System.currentTimeMillis() + WARMUP_WAIT_MILLIS;
-        if (s3Warmup != null) {
-            ReadPathWarmup.await(s3Warmup, WARMUP_WAIT_MILLIS);
-        }
-        if (warmup != null) {
-            ReadPathWarmup.await(warmup, Math.max(1, warmupDeadline - System.currentTimeMillis()));
-            // The warm-up's throw-away vault (up to 32 MiB of pooled 4 MiB arrays among it) was promoted to the old
-            // generation, which only a full collection empties; after it the heap gives that memory back. With the
-            // warm-up's cache off the slabs (SegmentCache.throwAway), writing then reading 1 GiB from S3: resident
-            // 200-204 -> 164-167 MiB right after the mount, peak 398-404 -> 361-367 MiB, same speed (~50 ms here).
-            System.gc();
-            LOG.info("read path warmed up; the remote opened and the warm-up ended "
-                    + (System.currentTimeMillis() - warmupStart) + " ms after they started (--no-warm-up skips it)");
-        }
+        finishWarmUp(warmup, s3Warmup, warmupStart);
         if (secret != null) {
             Arrays.fill(secret, (byte) 0);
         }
@@ -327,6 +312,30 @@ final class MountSession {
         LOG.info("done");
         finished.complete(null);
         return ExitCodes.OK;
+    }
+
+    /** Waits for the warm-ups, at most WARMUP_WAIT_MILLIS once the remote is open, then frees what they left. */
+    private static void finishWarmUp(Thread warmup, Thread s3Warmup, long startMillis) {
+        if (warmup == null) {
+            return;
+        }
+        long deadline = System.currentTimeMillis() + WARMUP_WAIT_MILLIS;
+        if (s3Warmup != null) {
+            ReadPathWarmup.await(s3Warmup, WARMUP_WAIT_MILLIS);
+        }
+        ReadPathWarmup.await(warmup, Math.max(1, deadline - System.currentTimeMillis()));
+        if (warmup.isAlive() || (s3Warmup != null && s3Warmup.isAlive())) {
+            LOG.info("read path warm-up cut short after " + (System.currentTimeMillis() - startMillis)
+                    + " ms; it goes on beside the mount (--no-warm-up skips it)");
+            return;
+        }
+        // The warm-up's throw-away vault (up to 32 MiB of pooled 4 MiB arrays among it) was promoted to the old
+        // generation, which only a full collection empties; after it the heap gives that memory back. With the
+        // warm-up's cache off the slabs (SegmentCache.throwAway), writing then reading 1 GiB from S3: resident
+        // 200-204 -> 164-167 MiB right after the mount, peak 398-404 -> 361-367 MiB, same speed (~50 ms here).
+        System.gc();
+        LOG.info("read path warmed up; the remote opened and the warm-up ended "
+                + (System.currentTimeMillis() - startMillis) + " ms after they started (--no-warm-up skips it)");
     }
 
     static CoffreFs newFs(Vfs vfs, FuseObserver observer) throws CliException {

@@ -2,6 +2,7 @@ package dev.coffre.cli;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -24,7 +25,7 @@ class ProcessesTest {
                 while (Processes.isRunning(zombie) && System.nanoTime() < deadline) {
                     Thread.sleep(10); // until "true" has exited
                 }
-                assertTrue(zombie.isAlive(), "not a zombie: the JDK no longer counts it alive, nothing to test");
+                assumeTrue(zombie.isAlive(), "not a zombie: the JDK no longer counts it alive, nothing to test");
                 assertFalse(Processes.isRunning(zombie), "a zombie counted as running");
                 assertTrue(Processes.isRunning(shell.toHandle()), "the sleeping shell counted as ended");
             }

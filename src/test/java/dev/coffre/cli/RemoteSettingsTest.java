@@ -64,11 +64,14 @@ class RemoteSettingsTest {
     @Test
     void savedFlagsAreSet() throws Exception {
         ConfigFile.load(config).with(new NamedRemote("quick", "local:/srv/quick", null, Map.of(
-                "no-warm-up", List.of("true"), "mega-hard-delete", List.of("false")))).save();
+                "no-warm-up", List.of("true"), "mega-hard-delete", List.of("true")))).save();
         MountCommand inTest = parsed(new MountCommand(), "quick", "/mnt");
         inTest.remoteOptions.parse("quick");
         assertTrue(inTest.noWarmUp, "no-warm-up = true in the file");
-        assertEquals(false, inTest.megaHardDelete, "mega-hard-delete = false in the file");
+        assertTrue(inTest.megaHardDelete, "mega-hard-delete = true in the file");
+        MountCommand flagWins = parsed(new MountCommand(), "--no-warm-up=false", "quick", "/mnt");
+        flagWins.remoteOptions.parse("quick");
+        assertEquals(false, flagWins.noWarmUp, "--no-warm-up=false on the command line");
     }
 
     @Test

@@ -277,11 +277,15 @@ final class Coffre {
      * outlives its parent, and this machine's init reaps orphans a second or two late.
      */
     static boolean isRunning(ProcessHandle process) {
+        if (!process.isAlive()) {
+            return false; // reaped (and never mistaken for a later process of the same pid)
+        }
         try {
-            String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
-            return !stat.substring(stat.lastIndexOf(')') + 1).trim().startsWith("Z");
+            byte[] stat = Files.readAllBytes(Path.of("/proc/" + process.pid() + "/stat"));
+            String text = new String(stat, java.nio.charset.StandardCharsets.ISO_8859_1); // any name decodes
+            return !text.substring(text.lastIndexOf(')') + 1).trim().startsWith("Z");
         } catch (IOException e) {
-            return false; // reaped
+            return false; // reaped meanwhile
         }
     }
 
