@@ -95,7 +95,7 @@ final class MountedVault implements AutoCloseable {
         Files.createDirectory(mnt);
         this.password = password;
         Map<String, String> env = new HashMap<>();
-        // Mounts skip the JIT warm-up (4 s each here, dozens of mounts per run); CliIT mounts once with it.
+        // Mounts skip the JIT warm-up (~2 s each here, dozens of mounts per run); CliIT mounts once with it.
         env.put("COFFRE_NO_WARM_UP", "true");
         env.put("XDG_DATA_HOME", dataHome.toString());
         env.put("XDG_CACHE_HOME", cacheHome.toString());

@@ -68,7 +68,7 @@ class MegaCliIT {
         env.keySet().removeIf(k -> k.startsWith("MEGA_") || k.startsWith("XDG_") || k.startsWith("COFFRE_"));
         env.put("HOME", home.toString());
         env.put("MEGA_API_URL", server.url());
-        env.put("COFFRE_NO_WARM_UP", "true"); // 4 s a mount; MegaMockMountIT mounts with the warm-up
+        env.put("COFFRE_NO_WARM_UP", "true"); // ~2 s a mount; MegaMockMountIT mounts with the warm-up
         env.putAll(extraEnv);
         Path out = Files.createTempFile(home, "out", ".txt");
         Path err = Files.createTempFile(home, "err", ".txt");
