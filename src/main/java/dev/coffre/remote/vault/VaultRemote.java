@@ -40,12 +40,18 @@ public final class VaultRemote implements Remote {
     /** Journal records fetched at once when a vault is loaded. */
     private static final int LOAD_THREADS = 8;
     /**
-     * Sealed blocks uploaded and ranges fetched above this size go through reused arrays (see ArrayPool); smaller
-     * ones, such as a random read's one segment, through a new array of their size.
+     * Sealed blocks uploaded and ranges fetched above this size go through reused block-sized arrays (see
+     * ArrayPool); those of up to one segment (a random read's fetch, a small file's upload) through reused
+     * segment-sized ones, and the few in between through a new array of their size.
      */
     private static final int POOLED_SEALED_BYTES = 1 << 20;
     /** Reused sealed arrays kept: as many as read-ahead threads (io.Prefetcher) or large uploads (WriteBack). */
     private static final int SEALED_ARRAYS_KEPT = 8;
+    /**
+     * Reused segment-sized arrays kept, of each kind (sealed, plaintext): one for each thread that reads or
+     * writes at once, the FUSE threads' random reads included.
+     */
+    private static final int SEGMENT_ARRAYS_KEPT = 32;
     /** How long a racing write may take to land on a store whose create-if-absent is not atomic. */
     private static final long VERIFY_DELAY_MILLIS = 250;
     public static final Kdf.Argon2Params DEFAULT_KDF = new Kdf.Argon2Params(64 * 1024, 3, 1);
@@ -61,6 +67,9 @@ public final class VaultRemote implements Remote {
     private volatile DiskCache metadataCache; // null: none
     private final ArrayPool sealedArrays =
             new ArrayPool((int) BlockCipher.sealedLength(BLOCK_SIZE), SEALED_ARRAYS_KEPT);
+    private final ArrayPool sealedSegmentArrays = new ArrayPool(BlockCipher.SEALED_SEGMENT_SIZE, SEGMENT_ARRAYS_KEPT);
+    /** Where a segment is opened before the caller's sink copies it: one 64 KiB array a read was garbage. */
+    private final ArrayPool plaintextArrays = new ArrayPool(BlockCipher.SEGMENT_SIZE, SEGMENT_ARRAYS_KEPT);
     private final AtomicLong fetchedBytes = new AtomicLong();
     private final AtomicLong fetchRequests = new AtomicLong();
 
@@ -326,35 +335,43 @@ public final class VaultRemote implements Remote {
         }
     }
 
-    /** Opens {@code sealed} (segments from {@code firstSegment}) into one array, handing each over once verified. */
+    /**
+     * Opens {@code sealed} (segments from {@code firstSegment}) one after the other into a reused array, handing
+     * each over once verified: {@code into} copies what it keeps.
+     */
     private void openAll(long fileId, long blockIndex, BlockRef block, int firstSegment, Sealed[] sealed,
                          SegmentCache.Sink into) throws IOException {
         int segments = BlockCipher.segmentCount(block.length());
         int count = sealed.length;
         byte[] blockKey = BlockCipher.blockKey(keys.contentKey(), HEX.parseHex(block.id()));
         BlockCipher.BlockContext context = new BlockCipher.BlockContext(header.vaultId(), fileId, blockIndex);
-        byte[] plaintext = new byte[BlockCipher.SEGMENT_SIZE];
-        for (int i = 0; i < count; i++) {
-            int segment = firstSegment + i;
-            boolean last = segment == segments - 1;
-            int length;
-            try {
-                length = sealed[i].openInto(blockKey, context, segment, last, plaintext);
-            } catch (AEADBadTagException e) {
-                if (!sealed[i].fromDisk()) {
-                    throw new IntegrityException("content object " + blockKey(block.id()) + " (file " + fileId
-                            + ", block " + blockIndex + ", segment " + segment
-                            + ") failed authentication: altered, swapped or truncated");
+        byte[] plaintext = plaintextArrays.take();
+        try {
+            for (int i = 0; i < count; i++) {
+                int segment = firstSegment + i;
+                boolean last = segment == segments - 1;
+                int length;
+                try {
+                    length = sealed[i].openInto(blockKey, context, segment, last, plaintext);
+                } catch (AEADBadTagException e) {
+                    if (!sealed[i].fromDisk()) {
+                        throw new IntegrityException("content object " + blockKey(block.id()) + " (file " + fileId
+                                + ", block " + blockIndex + ", segment " + segment
+                                + ") failed authentication: altered, swapped or truncated");
+                    }
+                    // A damaged local copy is no reason to fail: drop it and ask the remote for the rest of the run.
+                    LOG.warning("disk cache: segment " + segment + " of " + block.id()
+                            + " failed authentication; fetching it again");
+                    diskCache.remove(diskKey(block.id(), segment));
+                    int handedOver = i;
+                    readSegments(fileId, blockIndex, block, segment, count - i,
+                            (index, bytes, offset, n) -> into.accept(handedOver + index, bytes, offset, n));
+                    return;
                 }
-                // A damaged local copy is no reason to fail: drop it and ask the remote for the rest of the run.
-                LOG.warning("disk cache: segment " + segment + " of " + block.id() + " failed authentication; fetching it again");
-                diskCache.remove(diskKey(block.id(), segment));
-                int handedOver = i;
-                readSegments(fileId, blockIndex, block, segment, count - i,
-                        (index, bytes, offset, n) -> into.accept(handedOver + index, bytes, offset, n));
-                return;
+                into.accept(i, plaintext, 0, length);
             }
-            into.accept(i, plaintext, 0, length);
+        } finally {
+            plaintextArrays.give(plaintext);
         }
     }
 
@@ -490,12 +507,17 @@ public final class VaultRemote implements Remote {
      * reference to it: see ObjectStore), else a new one of that size. Goes back through {@link #giveSealedArray}.
      */
     private byte[] takeSealedArray(int length) {
+        if (length <= sealedSegmentArrays.size()) {
+            return sealedSegmentArrays.take();
+        }
         return length > POOLED_SEALED_BYTES && length <= sealedArrays.size() ? sealedArrays.take() : new byte[length];
     }
 
     private void giveSealedArray(byte[] array) {
         if (array.length == sealedArrays.size()) {
             sealedArrays.give(array);
+        } else if (array.length == sealedSegmentArrays.size()) {
+            sealedSegmentArrays.give(array);
         }
     }
 
