@@ -25,6 +25,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -52,6 +53,8 @@ public final class VaultRemote implements Remote {
      * writes at once, the FUSE threads' random reads included.
      */
     private static final int SEGMENT_ARRAYS_KEPT = 32;
+    /** Keys of blocks read lately, kept (see {@link #readKey}); beyond this many, all are dropped and derived anew. */
+    private static final int READ_KEYS_KEPT = 4096;
     /** How long a racing write may take to land on a store whose create-if-absent is not atomic. */
     private static final long VERIFY_DELAY_MILLIS = 250;
     public static final Kdf.Argon2Params DEFAULT_KDF = new Kdf.Argon2Params(64 * 1024, 3, 1);
@@ -70,6 +73,7 @@ public final class VaultRemote implements Remote {
     private final ArrayPool sealedSegmentArrays = new ArrayPool(BlockCipher.SEALED_SEGMENT_SIZE, SEGMENT_ARRAYS_KEPT);
     /** Where a segment is opened before the caller's sink copies it: one 64 KiB array a read was garbage. */
     private final ArrayPool plaintextArrays = new ArrayPool(BlockCipher.SEGMENT_SIZE, SEGMENT_ARRAYS_KEPT);
+    private final Map<String, byte[]> readKeys = new ConcurrentHashMap<>();
     private final AtomicLong fetchedBytes = new AtomicLong();
     private final AtomicLong fetchRequests = new AtomicLong();
 
@@ -343,7 +347,7 @@ public final class VaultRemote implements Remote {
                          SegmentCache.Sink into) throws IOException {
         int segments = BlockCipher.segmentCount(block.length());
         int count = sealed.length;
-        byte[] blockKey = BlockCipher.blockKey(keys.contentKey(), HEX.parseHex(block.id()));
+        byte[] blockKey = readKey(block.id());
         BlockCipher.BlockContext context = new BlockCipher.BlockContext(header.vaultId(), fileId, blockIndex);
         byte[] plaintext = plaintextArrays.take();
         try {
@@ -373,6 +377,24 @@ public final class VaultRemote implements Remote {
         } finally {
             plaintextArrays.give(plaintext);
         }
+    }
+
+    /**
+     * The key of a block being read. Deriving it is an HKDF, two HMACs of SHA-256 computed in Java (Bouncy Castle),
+     * and a random read is one segment of a block read before as a rule; a fresh mount compiled that code during
+     * its first reads, on the CPU the reads needed. Keys live as long as the content key they come from; the map
+     * is emptied when full rather than kept in order: a key dropped is only derived again.
+     */
+    private byte[] readKey(String blockId) {
+        byte[] key = readKeys.get(blockId);
+        if (key == null) {
+            if (readKeys.size() >= READ_KEYS_KEPT) {
+                readKeys.clear();
+            }
+            key = BlockCipher.blockKey(keys.contentKey(), HEX.parseHex(blockId));
+            readKeys.put(blockId, key);
+        }
+        return key;
     }
 
     /** Sealed bytes of one segment, as a slice of a larger fetch or a whole disk-cache entry. */
@@ -556,7 +578,7 @@ public final class VaultRemote implements Remote {
      * on S3 otherwise waits for up to a thousand requests one after the other. Missing ones are left out.
      */
     private Map<Long, byte[]> fetchInParallel(List<Long> sequences) throws IOException {
-        Map<Long, byte[]> out = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<Long, byte[]> out = new ConcurrentHashMap<>();
         if (sequences.isEmpty()) {
             return out;
         }
